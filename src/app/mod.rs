@@ -1,0 +1,73 @@
+//! The commands behind the CLI: load, compute, print, write. Errors carry their exit code:
+//! 2 for bad input or usage, 1 for a failure while running.
+
+pub mod catalog;
+pub mod run;
+
+use crate::cli::ScenarioArgs;
+use crate::scenario::{self, LoadError, Scenario};
+
+/// A command's failure with its exit code.
+#[derive(Debug)]
+pub struct AppError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl AppError {
+    /// Bad input or usage: exit code 2.
+    pub fn input(message: impl Into<String>) -> Self {
+        AppError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// A failure while running: exit code 1.
+    pub fn runtime(message: impl Into<String>) -> Self {
+        AppError {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<LoadError> for AppError {
+    fn from(e: LoadError) -> Self {
+        AppError::input(e.to_string())
+    }
+}
+
+impl From<scenario::ScenarioError> for AppError {
+    fn from(e: scenario::ScenarioError) -> Self {
+        AppError::input(e.render())
+    }
+}
+
+/// Loads the scenario and applies `--set`.
+pub fn load(args: &ScenarioArgs) -> Result<Scenario, AppError> {
+    let mut s = scenario::load(&args.scenario)?;
+    s.apply_sets(&args.sets)?;
+    Ok(s)
+}
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
+    use crate::cli::Command;
+    match cli.command {
+        Command::Run(a) => run::run(&a),
+        Command::Validate(a) => run::validate(&a),
+        Command::Catalog(a) => catalog::catalog(&a),
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as success.
+pub fn print(text: &str) -> Result<(), AppError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(AppError::runtime(format!("cannot write to stdout: {e}"))),
+    }
+}

@@ -1,0 +1,124 @@
+//! `fleetcost run` and `fleetcost validate`.
+
+use super::{load, print, AppError};
+use crate::cli::{RunArgs, ValidateArgs};
+use crate::model;
+use crate::report::{self, output, Format, RunReport};
+use crate::scenario::{resolve, Param, Scenario};
+use crate::units;
+use std::path::Path;
+
+/// Evaluates the scenario; a model refusal is bad input (the check reports it with location
+/// first, so this is a backstop).
+pub fn evaluate(s: &Scenario) -> Result<(model::Outcome, RunReport), AppError> {
+    let outcome =
+        model::evaluate(&s.inputs).map_err(|e| AppError::input(format!("{}: {e}", s.file)))?;
+    let report = report::run_report(s, &outcome);
+    Ok((outcome, report))
+}
+
+pub fn run(a: &RunArgs) -> Result<(), AppError> {
+    let s = load(&a.scenario)?;
+    let out_dir = match &a.out {
+        Some(dir) => Some(output::prepare_dir(dir).map_err(AppError::input)?),
+        None => None,
+    };
+    let (outcome, r) = evaluate(&s)?;
+    let text = match a.format {
+        Format::Table => report::table::render_table(&r),
+        Format::Json => report::to_json(&r),
+        Format::Csv => report::csv::fleets(&r),
+        Format::Markdown => report::markdown::run(&r),
+    };
+    if let Some(dir) = out_dir {
+        let written = write_run_folder(&dir, &s, &outcome, &r)?;
+        eprintln!("wrote {} files to {}", written, dir.display());
+    }
+    print(&text)
+}
+
+/// Provenance of a run folder: enough to reproduce it.
+#[derive(serde::Serialize)]
+pub struct Provenance<'a> {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub command: Vec<String>,
+    pub scenario_file: &'a str,
+    pub sets: &'a [String],
+    pub resolved_scenario: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// The resolved scenario's file name inside a run folder.
+pub const RESOLVED: &str = "scenario.resolved.toml";
+
+/// Writes the provenance and resolved scenario of `s` into `dir`.
+pub fn write_provenance(dir: &Path, s: &Scenario, seed: Option<u64>) -> Result<(), AppError> {
+    let prov = Provenance {
+        tool: "fleetcost",
+        version: env!("CARGO_PKG_VERSION"),
+        command: std::env::args().collect(),
+        scenario_file: &s.file,
+        sets: &s.sets,
+        resolved_scenario: RESOLVED,
+        seed,
+    };
+    write(dir, "provenance.json", report::to_json(&prov).as_bytes())?;
+    write(dir, RESOLVED, resolve::to_toml(s).as_bytes())
+}
+
+/// Writes one file of a run folder atomically.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), AppError> {
+    let path = dir.join(name);
+    output::write_atomic(&path, bytes)
+        .map_err(|e| AppError::runtime(format!("cannot write {}: {e}", path.display())))
+}
+
+fn write_run_folder(
+    dir: &Path,
+    s: &Scenario,
+    o: &model::Outcome,
+    r: &RunReport,
+) -> Result<usize, AppError> {
+    let cash = report::cashflow_rows(s, o);
+    write(dir, "results.json", report::to_json(r).as_bytes())?;
+    write(dir, "fleets.csv", report::csv::fleets(r).as_bytes())?;
+    write(
+        dir,
+        "comparisons.csv",
+        report::csv::comparisons(r).as_bytes(),
+    )?;
+    write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    write_provenance(dir, s, None)?;
+    Ok(6)
+}
+
+pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
+    let s = load(&a.scenario)?;
+    let x = &s.inputs;
+    let mut text = format!(
+        "ok: {} ({}): {} fleet{}, {} workload at {}, {} uncertain input{}, {} sweep ax{}\n",
+        s.file,
+        s.name,
+        x.fleets.len(),
+        if x.fleets.len() == 1 { "" } else { "s" },
+        x.workload.kind.name(),
+        x.workload.precision.name(),
+        s.uncertainty.len(),
+        if s.uncertainty.len() == 1 { "" } else { "s" },
+        s.sweeps.len(),
+        if s.sweeps.len() == 1 { "is" } else { "es" },
+    );
+    if a.list_params {
+        for p in Param::all(x) {
+            let spec = p.spec();
+            let value = p
+                .get(x)
+                .map(|v| units::display(v, &spec.unit))
+                .unwrap_or_else(|| "(not set)".into());
+            text.push_str(&format!("{:<40} {:<22} {}\n", p.path(x), value, spec.about));
+        }
+    }
+    print(&text)
+}

@@ -1,0 +1,14 @@
+//! fleetcost: the price-performance of AI-accelerator fleets.
+//!
+//! Scenario files (TOML) describe a site, finance, a workload and fleets of accelerators;
+//! [`scenario`] validates them into [`model::Inputs`]; the pure [`model`] sizes each fleet to
+//! the power budget and computes cost per chip-year, work per chip-year and cost per unit of
+//! work; [`report`] turns the outcome into rows, tables, CSV and JSON.
+//! The contract is MODEL.md; docs/model.md maps each formula to the code that computes it.
+
+pub mod app;
+pub mod cli;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod units;

@@ -1,0 +1,15 @@
+//! The `fleetcost` binary: parse the command line, run the command, print the error, exit.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = fleetcost::cli::Cli::parse();
+    match fleetcost::app::dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Validated model inputs, all in SI units (W, USD, s, J, B, FLOP).
+//!
+//! These are produced by `scenario` from a TOML file and consumed by the pure model. Optional
+//! figures are `Option`s; the fleet-level overrides of site values (pue, electricity,
+//! facility_*) are `Option`s that fall back to the site's value at evaluation.
+
+/// Numeric precision of the workload; indexes `Chip::peak`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Precision {
+    Fp32,
+    Tf32,
+    Bf16,
+    Fp8,
+    Fp4,
+}
+
+impl Precision {
+    pub const ALL: [Precision; 5] = [
+        Precision::Fp32,
+        Precision::Tf32,
+        Precision::Bf16,
+        Precision::Fp8,
+        Precision::Fp4,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "fp32",
+            Precision::Tf32 => "tf32",
+            Precision::Bf16 => "bf16",
+            Precision::Fp8 => "fp8",
+            Precision::Fp4 => "fp4",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Precision> {
+        Precision::ALL.into_iter().find(|p| p.name() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Whether `site.power` is measured at the facility meter or at the IT load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerBasis {
+    Facility,
+    It,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// W; `None` only when every fleet sets `chips`.
+    pub power: Option<f64>,
+    pub power_basis: PowerBasis,
+    pub pue: f64,
+    /// USD per J; `None` only when every fleet rents.
+    pub electricity: Option<f64>,
+    /// USD per W of IT capacity.
+    pub facility_capex: f64,
+    /// s
+    pub facility_life: f64,
+    /// USD per W of IT capacity per s.
+    pub facility_opex: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finance {
+    pub discount_rate: f64,
+    /// s
+    pub horizon: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Flops,
+    Training,
+    Inference,
+}
+
+impl WorkloadKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkloadKind::Flops => "flops",
+            WorkloadKind::Training => "training",
+            WorkloadKind::Inference => "inference",
+        }
+    }
+
+    /// The unit work is counted in (MODEL.md section 4).
+    pub fn work_unit(self) -> &'static str {
+        match self {
+            WorkloadKind::Flops => "EFLOP",
+            WorkloadKind::Training => "1M training tokens",
+            WorkloadKind::Inference => "1M output tokens",
+        }
+    }
+}
+
+/// The workload. Fields that a kind does not use are `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub precision: Precision,
+    pub model_params: Option<f64>,
+    /// Training: tokens of one run.
+    pub tokens: Option<f64>,
+    pub layers: Option<f64>,
+    pub kv_heads: Option<f64>,
+    pub head_dim: Option<f64>,
+    /// Bytes per weight element.
+    pub weight_bytes: Option<f64>,
+    /// Bytes per KV-cache element.
+    pub kv_bytes: Option<f64>,
+    /// Tokens of context per sequence.
+    pub context: Option<f64>,
+    /// `None` with `batch_max`: the largest batch that fits.
+    pub batch: Option<f64>,
+    pub batch_max: bool,
+    pub tensor_parallel: Option<f64>,
+}
+
+/// One accelerator's figures (catalog row or inline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chip {
+    /// What reports call the chip: the catalog id, or the inline chip's name.
+    pub label: String,
+    /// W
+    pub tdp: f64,
+    /// B
+    pub hbm: Option<f64>,
+    /// B/s
+    pub hbm_bw: Option<f64>,
+    /// Dense FLOP/s by `Precision::index`.
+    pub peak: [Option<f64>; 5],
+    /// USD
+    pub price: Option<f64>,
+    pub price_low: Option<f64>,
+    pub price_high: Option<f64>,
+}
+
+impl Chip {
+    /// Names of the precisions this chip has a peak for, e.g. "bf16, fp8".
+    pub fn supported(&self) -> String {
+        Precision::ALL
+            .into_iter()
+            .filter(|p| self.peak[p.index()].is_some())
+            .map(Precision::name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fleet {
+    pub id: String,
+    pub chip: Chip,
+    /// Fixed chip count; `None`: sized to the power budget.
+    pub chips: Option<f64>,
+    pub chips_per_node: f64,
+    /// W per node.
+    pub node_power: f64,
+    /// W per chip.
+    pub network_power: f64,
+    /// USD per node.
+    pub node_price: f64,
+    /// USD per chip.
+    pub network_price: f64,
+    /// s; `None` only for a rented fleet.
+    pub hardware_life: Option<f64>,
+    /// Fraction of hardware capex per year.
+    pub maintenance: f64,
+    /// USD per chip per s.
+    pub software: f64,
+    pub power_load: f64,
+    pub availability: f64,
+    pub mfu: f64,
+    pub mbu: Option<f64>,
+    /// s per decode step.
+    pub step_overhead: f64,
+    /// USD per chip per s; `Some` makes the fleet rented.
+    pub rent: Option<f64>,
+    pub tensor_parallel: Option<f64>,
+    pub pue: Option<f64>,
+    pub electricity: Option<f64>,
+    pub facility_capex: Option<f64>,
+    pub facility_life: Option<f64>,
+    pub facility_opex: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compare {
+    /// Index into `Inputs::fleets`.
+    pub baseline: usize,
+    pub claims: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    /// Index into `Inputs::fleets`.
+    pub fleet: usize,
+    /// USD
+    pub value: f64,
+    /// s
+    pub term: f64,
+}
+
+/// Everything the model needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub site: Site,
+    pub finance: Finance,
+    pub workload: Workload,
+    pub fleets: Vec<Fleet>,
+    pub compare: Compare,
+    pub contract: Option<Contract>,
+}

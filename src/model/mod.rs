@@ -1,0 +1,353 @@
+//! The pure cost model of MODEL.md sections 2-5: no files, no printing.
+//!
+//! `evaluate` turns validated [`Inputs`] into per-fleet figures, comparisons and the contract
+//! check. `fleet_figures` is the per-fleet kernel the analysis commands call in their loops.
+
+pub mod cashflow;
+pub mod compare;
+pub mod cost;
+pub mod finance;
+pub mod inputs;
+pub mod sizing;
+pub mod work;
+
+pub use inputs::*;
+
+use crate::units::{HOURS_PER_YEAR, SECONDS_PER_YEAR};
+use cost::ChipYearCost;
+use work::{Decode, DecodeChip, DecoderShape};
+
+/// Everything the model says about one fleet. Money in USD, power in W, per chip-year unless
+/// the name says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FleetFigures {
+    pub chips: f64,
+    pub nodes: f64,
+    pub watts_per_chip: f64,
+    pub it_power: f64,
+    pub facility_power: f64,
+    /// The fleet's effective pue (its own or the site's).
+    pub pue: f64,
+    pub cost: ChipYearCost,
+    pub cost_per_chip_year: f64,
+    pub effective_flops: f64,
+    /// Training and inference.
+    pub tokens_per_s: Option<f64>,
+    pub work_per_chip_year: f64,
+    pub cost_per_unit: f64,
+    pub annual_cost: f64,
+    pub horizon_cost_nominal: f64,
+    pub horizon_cost_pv: f64,
+    /// Inference only.
+    pub decode: Option<Decode>,
+    /// Training with `tokens` only.
+    pub run_cost: Option<f64>,
+    pub run_seconds: Option<f64>,
+}
+
+/// rho of one candidate against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    pub candidate: usize,
+    pub baseline: usize,
+    pub rho: f64,
+}
+
+impl Comparison {
+    /// "x % lower cost per unit": 1 - 1/rho.
+    pub fn cost_reduction(&self) -> f64 {
+        1.0 - 1.0 / self.rho
+    }
+}
+
+/// The contract check's figures (MODEL.md section 5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContractFigures {
+    pub fleet: usize,
+    pub value: f64,
+    pub term_years: f64,
+    pub implied_per_chip_hour: f64,
+    pub cost_per_chip_hour: f64,
+    pub implied_margin: f64,
+    pub term_cost_nominal: f64,
+}
+
+/// The model's whole answer for one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub fleets: Vec<FleetFigures>,
+    pub comparisons: Vec<Comparison>,
+    pub contract: Option<ContractFigures>,
+}
+
+/// Why the model cannot give an answer for these inputs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error(
+        "fleet '{fleet}': the power budget ({budget}) is below one node: one node of \
+         {chips_per_node} chips needs {node_it} of IT power ({node_facility} at the facility \
+         with pue {pue}); raise site.power or set fleet.{fleet}.chips"
+    )]
+    BelowOneNode {
+        fleet: String,
+        budget: String,
+        chips_per_node: f64,
+        node_it: String,
+        node_facility: String,
+        pue: f64,
+    },
+    #[error("fleet '{fleet}': {reason}")]
+    Decode { fleet: String, reason: String },
+    #[error(
+        "fleet '{fleet}': {quantity} is {value}, not a finite positive number; it comes from {inputs}"
+    )]
+    NotFinite {
+        fleet: String,
+        quantity: &'static str,
+        value: f64,
+        inputs: &'static str,
+    },
+    #[error(
+        "fleet '{fleet}' costs nothing per unit of work (every price, rent and electricity \
+         figure is 0), so no price-performance ratio can be formed with it"
+    )]
+    FreeFleet { fleet: String },
+}
+
+/// The site values a fleet sees: its own override or the site's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FleetSite {
+    pub pue: f64,
+    /// USD per J (0 when absent: only rented fleets may lack it).
+    pub electricity: f64,
+    pub facility_capex: f64,
+    pub facility_life: f64,
+    pub facility_opex: f64,
+}
+
+impl FleetSite {
+    pub fn of(fleet: &Fleet, site: &Site) -> FleetSite {
+        FleetSite {
+            pue: fleet.pue.unwrap_or(site.pue),
+            electricity: fleet.electricity.or(site.electricity).unwrap_or(0.0),
+            facility_capex: fleet.facility_capex.unwrap_or(site.facility_capex),
+            facility_life: fleet.facility_life.unwrap_or(site.facility_life),
+            facility_opex: fleet.facility_opex.unwrap_or(site.facility_opex),
+        }
+    }
+}
+
+/// Provisioned IT watts per chip of a fleet.
+pub fn watts_per_chip(f: &Fleet) -> f64 {
+    sizing::watts_per_chip(f.chip.tdp, f.node_power, f.chips_per_node, f.network_power)
+}
+
+/// The cost of one chip-year of fleet `f` (owned or rented).
+pub fn chip_year_cost(f: &Fleet, s: &FleetSite, finance: &Finance, watts: f64) -> ChipYearCost {
+    if let Some(rent) = f.rent {
+        return cost::rented(rent * 3600.0);
+    }
+    cost::owned(&cost::OwnCostInputs {
+        watts,
+        hw_capex: cost::hw_capex(
+            f.chip.price.unwrap_or(0.0),
+            f.node_price,
+            f.chips_per_node,
+            f.network_price,
+        ),
+        hardware_life_years: f.hardware_life.unwrap_or(f64::NAN) / SECONDS_PER_YEAR,
+        discount_rate: finance.discount_rate,
+        facility_capex_per_w: s.facility_capex,
+        facility_life_years: s.facility_life / SECONDS_PER_YEAR,
+        facility_opex_per_w_year: s.facility_opex * SECONDS_PER_YEAR,
+        power_load: f.power_load,
+        pue: s.pue,
+        electricity: s.electricity,
+        maintenance: f.maintenance,
+        software_per_year: f.software * SECONDS_PER_YEAR,
+    })
+}
+
+/// Per-fleet kernel: sizing, cost, work and totals for fleet `index`.
+pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, ModelError> {
+    let f = &inputs.fleets[index];
+    let site = FleetSite::of(f, &inputs.site);
+    let w = watts_per_chip(f);
+    let (nodes, chips) = match f.chips {
+        Some(n) => sizing::size_to_count(n, f.chips_per_node),
+        None => {
+            let power = inputs.site.power.unwrap_or(0.0);
+            let it = sizing::it_budget(
+                power,
+                site.pue,
+                inputs.site.power_basis == PowerBasis::Facility,
+            );
+            let sized = sizing::size_to_power(it, f.chips_per_node, w);
+            if sized.1 < 1.0 {
+                return Err(below_one_node(inputs, f, site.pue, w, power));
+            }
+            sized
+        }
+    };
+
+    let cost = chip_year_cost(f, &site, &inputs.finance, w);
+    let c = cost.total();
+    let wl = &inputs.workload;
+    let peak = f.chip.peak[wl.precision.index()].unwrap_or(f64::NAN);
+    let effective_flops = work::effective_flops(peak, f.mfu, f.availability);
+    let mut decode = None;
+    let mut run = None;
+    let (tokens_per_s, work_per_chip_year) = match wl.kind {
+        WorkloadKind::Flops => (None, work::eflop_per_year(effective_flops)),
+        WorkloadKind::Training => {
+            let t =
+                work::training_tokens_per_s(effective_flops, wl.model_params.unwrap_or(f64::NAN));
+            (Some(t), work::mtokens_per_year(t))
+        }
+        WorkloadKind::Inference => {
+            let d = work::decode(&decoder_shape(wl, f), &decode_chip(f, peak)).map_err(|e| {
+                ModelError::Decode {
+                    fleet: f.id.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            decode = Some(d);
+            (
+                Some(d.tokens_per_s_per_chip),
+                work::mtokens_per_year(d.tokens_per_s_per_chip),
+            )
+        }
+    };
+    let cost_per_unit = c / work_per_chip_year;
+    if let (WorkloadKind::Training, Some(tokens), Some(t)) = (wl.kind, wl.tokens, tokens_per_s) {
+        run = Some((tokens / 1e6 * cost_per_unit, tokens / (chips * t)));
+    }
+    let r = inputs.finance.discount_rate;
+    let horizon_years = inputs.finance.horizon / SECONDS_PER_YEAR;
+    let annual_cost = chips * c;
+    let figures = FleetFigures {
+        chips,
+        nodes,
+        watts_per_chip: w,
+        it_power: chips * w,
+        facility_power: chips * w * site.pue,
+        pue: site.pue,
+        cost,
+        cost_per_chip_year: c,
+        effective_flops,
+        tokens_per_s,
+        work_per_chip_year,
+        cost_per_unit,
+        annual_cost,
+        horizon_cost_nominal: annual_cost * horizon_years,
+        horizon_cost_pv: annual_cost * finance::annuity_pv(r, horizon_years),
+        decode,
+        run_cost: run.map(|x| x.0),
+        run_seconds: run.map(|x| x.1),
+    };
+    check_finite(&f.id, &figures)?;
+    Ok(figures)
+}
+
+fn below_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64, power: f64) -> ModelError {
+    use crate::units::format::fmt_si;
+    let node_it = f.chips_per_node * w;
+    let basis = match inputs.site.power_basis {
+        PowerBasis::Facility => "facility",
+        PowerBasis::It => "IT",
+    };
+    ModelError::BelowOneNode {
+        fleet: f.id.clone(),
+        budget: format!("{} {basis}", fmt_si(power, "W", 3)),
+        chips_per_node: f.chips_per_node,
+        node_it: fmt_si(node_it, "W", 3),
+        node_facility: fmt_si(node_it * pue, "W", 3),
+        pue,
+    }
+}
+
+fn check_finite(fleet: &str, g: &FleetFigures) -> Result<(), ModelError> {
+    let checks: [(&'static str, f64, &'static str); 4] = [
+        (
+            "cost per chip-year",
+            g.cost_per_chip_year,
+            "prices, lives, discount rate, electricity, rent and overheads",
+        ),
+        (
+            "work per chip-year",
+            g.work_per_chip_year,
+            "chip peak, mfu, availability and the workload's figures",
+        ),
+        (
+            "fleet IT power",
+            g.it_power,
+            "site.power, pue, chips and the chip's and node's power",
+        ),
+        (
+            "horizon cost",
+            g.horizon_cost_pv + g.horizon_cost_nominal,
+            "chips, cost per chip-year, discount rate and horizon",
+        ),
+    ];
+    for (quantity, value, inputs) in checks {
+        let bad = !value.is_finite() || (quantity == "work per chip-year" && value <= 0.0);
+        if bad {
+            return Err(ModelError::NotFinite {
+                fleet: fleet.to_string(),
+                quantity,
+                value,
+                inputs,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The decoder shape of an inference workload, with the fleet's tensor_parallel override.
+pub fn decoder_shape(wl: &Workload, f: &Fleet) -> DecoderShape {
+    DecoderShape {
+        model_params: wl.model_params.unwrap_or(f64::NAN),
+        layers: wl.layers.unwrap_or(f64::NAN),
+        kv_heads: wl.kv_heads.unwrap_or(f64::NAN),
+        head_dim: wl.head_dim.unwrap_or(f64::NAN),
+        weight_bytes: wl.weight_bytes.unwrap_or(f64::NAN),
+        kv_bytes: wl.kv_bytes.unwrap_or(f64::NAN),
+        context: wl.context.unwrap_or(f64::NAN),
+        batch: if wl.batch_max { None } else { wl.batch },
+        tensor_parallel: f.tensor_parallel.or(wl.tensor_parallel),
+    }
+}
+
+fn decode_chip(f: &Fleet, peak: f64) -> DecodeChip {
+    DecodeChip {
+        peak,
+        mfu: f.mfu,
+        hbm: f.chip.hbm.unwrap_or(f64::NAN),
+        hbm_bw: f.chip.hbm_bw.unwrap_or(f64::NAN),
+        mbu: f.mbu.unwrap_or(f64::NAN),
+        step_overhead: f.step_overhead,
+        availability: f.availability,
+    }
+}
+
+/// The whole model: every fleet, every comparison, the contract check.
+pub fn evaluate(inputs: &Inputs) -> Result<Outcome, ModelError> {
+    let fleets = (0..inputs.fleets.len())
+        .map(|i| fleet_figures(inputs, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let comparisons = compare::comparisons(inputs, &fleets)?;
+    let contract = inputs.contract.as_ref().map(|c| {
+        let g = &fleets[c.fleet];
+        compare::contract(c, g)
+    });
+    Ok(Outcome {
+        fleets,
+        comparisons,
+        contract,
+    })
+}
+
+/// Cost per chip-hour from cost per chip-year.
+pub fn per_hour(per_year: f64) -> f64 {
+    per_year / HOURS_PER_YEAR
+}

@@ -1,0 +1,139 @@
+//! Outputs: result rows (section 7 of MODEL.md) and their formats. Formatters return text;
+//! `output` writes files atomically.
+
+pub mod csv;
+pub mod markdown;
+pub mod output;
+pub mod rows;
+pub mod table;
+
+pub use rows::*;
+
+use crate::model::{self, cashflow, Outcome};
+use crate::scenario::Scenario;
+
+/// Output formats of `run` and the analysis commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+/// The section-7 report of one evaluated scenario.
+pub fn run_report(s: &Scenario, o: &Outcome) -> RunReport {
+    let x = &s.inputs;
+    let unit = x.workload.kind.work_unit();
+    let fleets = x
+        .fleets
+        .iter()
+        .zip(&o.fleets)
+        .map(|(f, g)| FleetRow {
+            id: f.id.clone(),
+            chip: f.chip.label.clone(),
+            chips: g.chips as u64,
+            nodes: g.nodes as u64,
+            it_power_w: g.it_power,
+            facility_power_w: g.facility_power,
+            watts_per_chip: g.watts_per_chip,
+            hw_capex_per_chip: g.cost.hw_capex,
+            facility_capex_per_chip: g.cost.facility_capex,
+            capital_per_chip_year: g.cost.capital(),
+            energy_per_chip_year: g.cost.energy,
+            upkeep_per_chip_year: g.cost.upkeep,
+            cost_per_chip_year: g.cost_per_chip_year,
+            cost_per_chip_hour: model::per_hour(g.cost_per_chip_year),
+            effective_flops_per_chip: g.effective_flops,
+            work_unit: unit.to_string(),
+            work_per_chip_year: g.work_per_chip_year,
+            cost_per_unit: g.cost_per_unit,
+            annual_cost: g.annual_cost,
+            horizon_cost_nominal: g.horizon_cost_nominal,
+            horizon_cost_pv: g.horizon_cost_pv,
+            tokens_per_s_per_chip: g.tokens_per_s,
+            batch: g.decode.map(|d| d.batch as u64),
+            replica_chips: g.decode.map(|d| d.replica_chips as u64),
+            run_cost: g.run_cost,
+            run_seconds: g.run_seconds,
+            mode: if f.rent.is_some() { "rent" } else { "own" }.to_string(),
+            hw_capital_per_chip_year: g.cost.hw_capital,
+            facility_capital_per_chip_year: g.cost.facility_capital,
+            rent_per_chip_year: g.cost.rent,
+            power_budget_w: if f.chips.is_none() {
+                x.site.power
+            } else {
+                None
+            },
+        })
+        .collect();
+    let comparisons = o
+        .comparisons
+        .iter()
+        .map(|c| ComparisonRow {
+            candidate: x.fleets[c.candidate].id.clone(),
+            baseline: x.fleets[c.baseline].id.clone(),
+            rho: c.rho,
+            cost_reduction: c.cost_reduction(),
+            claims: x
+                .compare
+                .claims
+                .iter()
+                .map(|&level| {
+                    let (holds, margin) = model::compare::claim(c.rho, level);
+                    ClaimRow {
+                        level,
+                        holds,
+                        margin,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let contract = o.contract.map(|c| ContractRow {
+        fleet: x.fleets[c.fleet].id.clone(),
+        value: c.value,
+        term_years: c.term_years,
+        implied_per_chip_hour: c.implied_per_chip_hour,
+        cost_per_chip_hour: c.cost_per_chip_hour,
+        implied_margin: c.implied_margin,
+        term_cost_nominal: c.term_cost_nominal,
+    });
+    RunReport {
+        schema: 1,
+        name: s.name.clone(),
+        workload: x.workload.kind.name().to_string(),
+        precision: x.workload.precision.name().to_string(),
+        fleets,
+        comparisons,
+        contract,
+    }
+}
+
+/// cashflow.csv rows of every fleet.
+pub fn cashflow_rows(s: &Scenario, o: &Outcome) -> Vec<CashflowRow> {
+    let mut rows = Vec::new();
+    for (i, g) in o.fleets.iter().enumerate() {
+        for y in cashflow::fleet_cashflow(&s.inputs, i, g) {
+            rows.push(CashflowRow {
+                fleet: s.inputs.fleets[i].id.clone(),
+                year: y.year,
+                capex: y.capex,
+                energy: y.energy,
+                upkeep: y.upkeep,
+                rent: y.rent,
+                residual: y.residual,
+                total: y.total,
+                discounted_total: y.discounted_total,
+            });
+        }
+    }
+    rows
+}
+
+/// The report as pretty JSON (section 7 keys).
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("report rows serialise");
+    s.push('\n');
+    s
+}

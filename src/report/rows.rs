@@ -1,0 +1,123 @@
+//! Result rows: the section-7 output of MODEL.md as plain serde structs.
+//!
+//! Everything downstream of the model (tables, CSV, JSON, charts) reads these rows, never the
+//! model's internals, so a run folder's `results.json` and `cashflow.csv` are enough to redraw
+//! its charts.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole result of `fleetcost run` (MODEL.md section 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub schema: u32,
+    pub name: String,
+    /// "flops", "training" or "inference".
+    pub workload: String,
+    pub precision: String,
+    pub fleets: Vec<FleetRow>,
+    pub comparisons: Vec<ComparisonRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractRow>,
+}
+
+/// One fleet's figures. Money in USD, power in W, rates per second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetRow {
+    pub id: String,
+    /// Catalog id, or the inline chip's name.
+    pub chip: String,
+    pub chips: u64,
+    pub nodes: u64,
+    pub it_power_w: f64,
+    pub facility_power_w: f64,
+    pub watts_per_chip: f64,
+    pub hw_capex_per_chip: f64,
+    pub facility_capex_per_chip: f64,
+    pub capital_per_chip_year: f64,
+    pub energy_per_chip_year: f64,
+    pub upkeep_per_chip_year: f64,
+    pub cost_per_chip_year: f64,
+    pub cost_per_chip_hour: f64,
+    pub effective_flops_per_chip: f64,
+    pub work_unit: String,
+    pub work_per_chip_year: f64,
+    pub cost_per_unit: f64,
+    pub annual_cost: f64,
+    pub horizon_cost_nominal: f64,
+    pub horizon_cost_pv: f64,
+    /// Training and inference only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_s_per_chip: Option<f64>,
+    /// Inference only: sequences decoded together per replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
+    /// Inference only: chips holding one model replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_chips: Option<u64>,
+    /// Training with `tokens` only: cost of one run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_cost: Option<f64>,
+    /// Training with `tokens` only: wall time of one run on the whole fleet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_seconds: Option<f64>,
+    // Added keys (MODEL.md: "more may be added"): the split of capital and the rent, so the
+    // cost-breakdown chart can be drawn from the row alone.
+    /// "own" or "rent".
+    pub mode: String,
+    /// Hardware part of `capital_per_chip_year`: hw * CRF(r, hardware_life).
+    pub hw_capital_per_chip_year: f64,
+    /// Facility part of `capital_per_chip_year`: fac * CRF(r, facility_life).
+    pub facility_capital_per_chip_year: f64,
+    /// rent * 8766 for a rented fleet, else 0.
+    pub rent_per_chip_year: f64,
+    /// The facility power budget the fleet was sized to (W), or null when `chips` is given.
+    #[serde(default)]
+    pub power_budget_w: Option<f64>,
+}
+
+/// One candidate against the baseline (MODEL.md section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    pub candidate: String,
+    pub baseline: String,
+    /// cost_per_unit(baseline) / cost_per_unit(candidate).
+    pub rho: f64,
+    /// 1 - 1/rho.
+    pub cost_reduction: f64,
+    pub claims: Vec<ClaimRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimRow {
+    pub level: f64,
+    pub holds: bool,
+    /// rho - level.
+    pub margin: f64,
+}
+
+/// The contract check (MODEL.md section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractRow {
+    pub fleet: String,
+    pub value: f64,
+    pub term_years: f64,
+    pub implied_per_chip_hour: f64,
+    pub cost_per_chip_hour: f64,
+    pub implied_margin: f64,
+    pub term_cost_nominal: f64,
+}
+
+/// One row of cashflow.csv: one fleet in one year (MODEL.md section 3). Whole-fleet USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CashflowRow {
+    pub fleet: String,
+    pub year: u32,
+    pub capex: f64,
+    pub energy: f64,
+    pub upkeep: f64,
+    pub rent: f64,
+    /// Straight-line residual value credited in the last year (negative cost).
+    pub residual: f64,
+    pub total: f64,
+    pub discounted_total: f64,
+}

@@ -1,0 +1,300 @@
+//! The human-readable report of `fleetcost run` (and the markdown variant's sections).
+
+use super::RunReport;
+use crate::units::format::{fmt_si, fmt_thousands, fmt_usd};
+use comfy_table::{presets, Cell, CellAlignment, Table};
+
+/// No borders; a rule under the header only.
+const HEADER_RULE: &str = "     ──            ";
+
+/// A section: a heading, a header row and rows, right-aligned numbers.
+pub struct Section {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn money(x: f64) -> String {
+    if x.abs() < 100.0 {
+        format!("${x:.2}")
+    } else {
+        format!("${}", fmt_thousands(x, 0))
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+/// The sections of a run report, shared by the table and markdown formats.
+pub fn sections(r: &RunReport) -> Vec<Section> {
+    let unit = r
+        .fleets
+        .first()
+        .map(|f| f.work_unit.clone())
+        .unwrap_or_default();
+    let mut out = vec![Section {
+        title: "Sizing".into(),
+        header: vec![
+            "fleet",
+            "chip",
+            "chips",
+            "nodes",
+            "W/chip",
+            "IT power",
+            "facility power",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                vec![
+                    format!("{}{}", f.id, if f.mode == "rent" { " (rent)" } else { "" }),
+                    f.chip.clone(),
+                    fmt_thousands(f.chips as f64, 0),
+                    fmt_thousands(f.nodes as f64, 0),
+                    fmt_thousands(f.watts_per_chip, 1),
+                    fmt_si(f.it_power_w, "W", 3),
+                    fmt_si(f.facility_power_w, "W", 3),
+                ]
+            })
+            .collect(),
+    }];
+    out.push(Section {
+        title: "Cost per chip-hour (USD)".into(),
+        header: vec![
+            "fleet",
+            "hw capital",
+            "facility capital",
+            "energy",
+            "upkeep",
+            "rent",
+            "total",
+            "per chip-year",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                let h = |x: f64| format!("{:.3}", x / crate::units::HOURS_PER_YEAR);
+                vec![
+                    f.id.clone(),
+                    h(f.hw_capital_per_chip_year),
+                    h(f.facility_capital_per_chip_year),
+                    h(f.energy_per_chip_year),
+                    h(f.upkeep_per_chip_year),
+                    h(f.rent_per_chip_year),
+                    h(f.cost_per_chip_year),
+                    money(f.cost_per_chip_year),
+                ]
+            })
+            .collect(),
+    });
+    let tokens = r.fleets.iter().any(|f| f.tokens_per_s_per_chip.is_some());
+    let mut header: Vec<String> = vec!["fleet".into(), "effective TFLOP/s".into()];
+    if tokens {
+        header.push("tokens/s/chip".into());
+    }
+    if r.fleets.iter().any(|f| f.batch.is_some()) {
+        header.push("batch".into());
+        header.push("chips/replica".into());
+    }
+    header.push(format!("{unit} per chip-year"));
+    header.push(format!("USD per {unit}"));
+    out.push(Section {
+        title: "Work and cost per unit".into(),
+        header,
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                let mut row = vec![
+                    f.id.clone(),
+                    format!("{:.1}", f.effective_flops_per_chip / 1e12),
+                ];
+                if tokens {
+                    row.push(
+                        f.tokens_per_s_per_chip
+                            .map(|t| fmt_thousands(t, 1))
+                            .unwrap_or_default(),
+                    );
+                }
+                if let (Some(b), Some(n)) = (f.batch, f.replica_chips) {
+                    row.push(b.to_string());
+                    row.push(n.to_string());
+                }
+                row.push(fmt_thousands(f.work_per_chip_year, 1));
+                row.push(format!("{:.4}", f.cost_per_unit));
+                row
+            })
+            .collect(),
+    });
+    let runs = r.fleets.iter().any(|f| f.run_cost.is_some());
+    let mut header: Vec<String> = vec![
+        "fleet",
+        "annual",
+        "horizon (nominal)",
+        "horizon (present value)",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    if runs {
+        header.push("one training run".into());
+        header.push("run time".into());
+    }
+    out.push(Section {
+        title: "Fleet totals (USD)".into(),
+        header,
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                let mut row = vec![
+                    f.id.clone(),
+                    fmt_usd(f.annual_cost),
+                    fmt_usd(f.horizon_cost_nominal),
+                    fmt_usd(f.horizon_cost_pv),
+                ];
+                if runs {
+                    row.push(f.run_cost.map(fmt_usd).unwrap_or_default());
+                    row.push(
+                        f.run_seconds
+                            .map(|s| format!("{:.1} days", s / 86_400.0))
+                            .unwrap_or_default(),
+                    );
+                }
+                row
+            })
+            .collect(),
+    });
+    if !r.comparisons.is_empty() {
+        let levels: Vec<f64> = r.comparisons[0].claims.iter().map(|c| c.level).collect();
+        let mut header: Vec<String> = vec![
+            "candidate".into(),
+            "rho (perf per $ vs baseline)".into(),
+            "1 - 1/rho (lower cost per unit)".into(),
+        ];
+        header.extend(levels.iter().map(|l| format!("rho >= {l:.2}?")));
+        out.push(Section {
+            title: format!("Price-performance against {}", r.comparisons[0].baseline),
+            header,
+            rows: r
+                .comparisons
+                .iter()
+                .map(|c| {
+                    let mut row = vec![
+                        c.candidate.clone(),
+                        format!("{:.3}", c.rho),
+                        pct(c.cost_reduction),
+                    ];
+                    row.extend(c.claims.iter().map(|cl| {
+                        format!(
+                            "{} ({:+.3})",
+                            if cl.holds { "holds" } else { "fails" },
+                            cl.margin
+                        )
+                    }));
+                    row
+                })
+                .collect(),
+        });
+    }
+    if let Some(c) = &r.contract {
+        out.push(Section {
+            title: format!(
+                "Contract: {} over {} years buys fleet {}",
+                fmt_usd(c.value),
+                c.term_years,
+                c.fleet
+            ),
+            header: vec![
+                "implied USD/chip-h",
+                "fleet cost USD/chip-h",
+                "implied margin",
+                "fleet cost over the term",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            rows: vec![vec![
+                format!("{:.3}", c.implied_per_chip_hour),
+                format!("{:.3}", c.cost_per_chip_hour),
+                pct(c.implied_margin),
+                fmt_usd(c.term_cost_nominal),
+            ]],
+        });
+    }
+    out
+}
+
+/// One line saying what the numbers are about.
+pub fn headline(r: &RunReport) -> String {
+    let unit = r.fleets.first().map(|f| f.work_unit.as_str()).unwrap_or("");
+    format!(
+        "{}\nworkload: {} at {}; work unit: {unit}",
+        r.name, r.workload, r.precision
+    )
+}
+
+fn render(s: &Section, preset: &str) -> String {
+    let mut t = Table::new();
+    t.load_preset(preset);
+    t.set_header(s.header.iter().map(Cell::new));
+    for row in &s.rows {
+        t.add_row(row.iter().enumerate().map(|(i, c)| {
+            let cell = Cell::new(c);
+            if i == 0 {
+                cell
+            } else {
+                cell.set_alignment(CellAlignment::Right)
+            }
+        }));
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i > 0 {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t.to_string()
+}
+
+/// The plain-text report.
+pub fn render_table(r: &RunReport) -> String {
+    let mut out = headline(r);
+    out.push_str("\n\n");
+    for s in sections(r) {
+        out.push_str(&s.title);
+        out.push('\n');
+        out.push_str(&render(&s, HEADER_RULE));
+        out.push_str("\n\n");
+    }
+    if !r.comparisons.is_empty() {
+        out.push_str(
+            "rho = cost per unit of the baseline / cost per unit of the candidate. AWS's reading of\n\
+             \"x % better price-performance\" is rho >= 1 + x; the stricter \"x % lower cost\" is 1 - 1/rho >= x.\n",
+        );
+    }
+    out
+}
+
+/// Markdown sections (used by `--format markdown`).
+pub fn render_markdown(r: &RunReport) -> String {
+    let mut out = format!(
+        "# {}\n\n{}\n\n",
+        r.name,
+        headline(r).lines().nth(1).unwrap_or("")
+    );
+    for s in sections(r) {
+        out.push_str(&format!("## {}\n\n", s.title));
+        out.push_str(&render(&s, presets::ASCII_MARKDOWN));
+        out.push_str("\n\n");
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! Scenario files: TOML text -> validated model inputs, `--set` overrides, the resolved file.
+//!
+//! Stages: `parse` walks the spanned TOML and reports every problem with its location;
+//! `check` applies the rules that span several keys; `set` applies command-line overrides by
+//! parameter path; `resolve` writes the scenario back out with every value explicit.
+
+pub mod catalog;
+pub mod check;
+pub mod diag;
+pub mod params;
+pub mod parse;
+pub mod resolve;
+
+pub use catalog::Catalog;
+pub use diag::{Problem, ScenarioError};
+pub use params::Param;
+
+use crate::model::Inputs;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// A validated scenario with where each value came from.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// The file as the user named it.
+    pub file: String,
+    pub text: String,
+    pub inputs: Inputs,
+    pub uncertainty: Vec<Uncertain>,
+    pub correlations: Vec<Correlation>,
+    pub sweeps: Vec<SweepAxis>,
+    /// Span of each key path's value in `text`.
+    pub spans: HashMap<String, Range<usize>>,
+    /// `--set` overrides applied, as given.
+    pub sets: Vec<String>,
+}
+
+/// A distribution as written, bounds in SI units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DistSpec {
+    Fixed { value: f64 },
+    Uniform { low: f64, high: f64 },
+    Triangular { low: f64, mode: f64, high: f64 },
+    Pert { low: f64, mode: f64, high: f64 },
+    Normal { mean: f64, sd: f64 },
+    LogNormal { p5: f64, p95: f64 },
+}
+
+impl DistSpec {
+    /// The distribution's name as written in scenarios.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DistSpec::Fixed { .. } => "fixed",
+            DistSpec::Uniform { .. } => "uniform",
+            DistSpec::Triangular { .. } => "triangular",
+            DistSpec::Pert { .. } => "pert",
+            DistSpec::Normal { .. } => "normal",
+            DistSpec::LogNormal { .. } => "lognormal",
+        }
+    }
+
+    /// A message when the parameters are out of order (low > high, mode outside, p5 > p95).
+    pub fn order_problem(&self) -> Option<String> {
+        match *self {
+            DistSpec::Uniform { low, high } if low > high => {
+                Some("low is above high; swap them".into())
+            }
+            DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high }
+                if !(low <= mode && mode <= high) =>
+            {
+                Some("needs low <= mode <= high".into())
+            }
+            DistSpec::LogNormal { p5, p95 } if p5 > p95 => {
+                Some("p5 is above p95; swap them".into())
+            }
+            DistSpec::LogNormal { p5, .. } if p5 <= 0.0 => Some("a lognormal needs p5 > 0".into()),
+            _ => None,
+        }
+    }
+
+    pub fn is_fixed(&self) -> bool {
+        match *self {
+            DistSpec::Fixed { .. } => true,
+            DistSpec::Uniform { low, high } => low == high,
+            DistSpec::Triangular { low, high, .. } | DistSpec::Pert { low, high, .. } => {
+                low == high
+            }
+            DistSpec::Normal { sd, .. } => sd == 0.0,
+            DistSpec::LogNormal { p5, p95 } => p5 == p95,
+        }
+    }
+}
+
+/// One `[uncertainty]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uncertain {
+    pub path: String,
+    pub param: Param,
+    pub dist: DistSpec,
+    pub span: Range<usize>,
+}
+
+/// One `correlations` entry: [a, b, rho].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub a: String,
+    pub b: String,
+    pub rho: f64,
+    pub span: Range<usize>,
+}
+
+/// One `[[sweep]]` axis, ends in SI units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepAxis {
+    pub path: String,
+    pub param: Param,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+    pub log: bool,
+    pub span: Range<usize>,
+}
+
+impl SweepAxis {
+    /// The grid's values: `steps` points, both ends included, linear or geometric.
+    pub fn values(&self) -> Vec<f64> {
+        let n = self.steps.max(2);
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / (n - 1) as f64;
+                if i == n - 1 {
+                    self.to
+                } else if self.log {
+                    self.from * (self.to / self.from).powf(t)
+                } else {
+                    self.from + (self.to - self.from) * t
+                }
+            })
+            .collect()
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: cannot read the scenario: {reason}")]
+    Read { file: String, reason: String },
+    #[error("{0}")]
+    Invalid(ScenarioError),
+}
+
+/// Scenario files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Reads and parses a scenario file against the shipped catalog.
+pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    let file = path.display().to_string();
+    let read_err = |reason: String| LoadError::Read {
+        file: file.clone(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| read_err(io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(read_err(
+            "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into(),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(read_err(format!(
+            "it is {:.1} MB; scenario files are at most {} MB (is this the right file?)",
+            meta.len() as f64 / 1e6,
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| read_err(io_reason(&e)))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let ok = &e.as_bytes()[..at];
+        let line = ok.iter().filter(|&&b| b == b'\n').count() + 1;
+        read_err(format!(
+            "it is not UTF-8 text (invalid byte at line {line}, byte offset {at}); save it as UTF-8"
+        ))
+    })?;
+    parse::parse(&file, &text, Catalog::shipped()).map_err(LoadError::Invalid)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl Scenario {
+    /// Parses scenario text against the shipped catalog (`file` names it in messages).
+    pub fn from_str(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        parse::parse(file, text, Catalog::shipped())
+    }
+
+    /// Applies `PATH=VALUE` overrides in order, then re-checks the cross-key rules. The value
+    /// takes the same grammar as the file (`--set 'fleet.trn2.chip.price=15k USD'`).
+    pub fn apply_sets(&mut self, sets: &[String]) -> Result<(), ScenarioError> {
+        let mut problems = Vec::new();
+        for s in sets {
+            if let Err(msg) = self.apply_set(s) {
+                problems.push(Problem::new(None, "--set", msg));
+            }
+        }
+        if problems.is_empty() && !sets.is_empty() {
+            problems.extend(check::check(self));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError {
+                file: self.file.clone(),
+                text: self.text.clone(),
+                problems,
+            })
+        }
+    }
+
+    fn apply_set(&mut self, assignment: &str) -> Result<(), String> {
+        let Some((path, value)) = assignment.split_once('=') else {
+            return Err(format!(
+                "'{assignment}' is not PATH=VALUE (e.g. --set 'site.pue=1.2' or --set 'fleet.trn2.chip.price=15k USD')"
+            ));
+        };
+        let (path, value) = (path.trim(), value.trim());
+        if path == "workload.batch" && value == "max" {
+            self.inputs.workload.batch_max = true;
+            self.inputs.workload.batch = None;
+            self.sets.push(assignment.to_string());
+            return Ok(());
+        }
+        let param = Param::parse(path, &self.inputs)?;
+        let si = parse_value(param, value).map_err(|e| format!("{path}: {e}"))?;
+        param.set(&mut self.inputs, si);
+        self.sets.push(assignment.to_string());
+        Ok(())
+    }
+}
+
+/// A value given on the command line for `param`: a bare number in the key's unit or a
+/// quantity string, range-checked; counts are rounded to whole numbers.
+pub fn parse_value(param: Param, text: &str) -> Result<f64, String> {
+    let spec = param.spec();
+    let si = match text.trim().parse::<f64>() {
+        Ok(x) => crate::units::from_bare(x, &spec.unit).map_err(|e| e.to_string())?,
+        Err(_) => crate::units::parse_quantity(text, &spec.unit).map_err(|e| e.to_string())?,
+    };
+    let si = if spec.range.integer { si.round() } else { si };
+    match parse::range_problem(spec, si, text) {
+        Some(msg) => Err(msg),
+        None => Ok(si),
+    }
+}

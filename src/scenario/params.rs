@@ -1,0 +1,615 @@
+//! Parameter paths: every numeric input by its MODEL.md path (`site.pue`,
+//! `fleet.trn2.chip.price`, `fleet.h100.chip.peak.bf16`, ...), with its unit and valid range.
+//!
+//! `--set`, `[uncertainty]`, `[[sweep]]`, the solver and elasticities all address inputs
+//! through [`Param`], so a path means the same thing everywhere.
+
+use crate::model::{Inputs, Precision};
+use crate::units::{self, Unit};
+
+/// The valid range of a key: min (open or closed) to max (closed), whole numbers or not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    pub min_open: bool,
+    pub max: f64,
+    pub integer: bool,
+}
+
+impl Range {
+    /// >= 0
+    pub const NON_NEGATIVE: Range = Range {
+        min: 0.0,
+        min_open: false,
+        max: f64::INFINITY,
+        integer: false,
+    };
+    /// > 0
+    pub const POSITIVE: Range = Range {
+        min: 0.0,
+        min_open: true,
+        max: f64::INFINITY,
+        integer: false,
+    };
+    /// (0, 1]
+    pub const FRACTION: Range = Range {
+        min: 0.0,
+        min_open: true,
+        max: 1.0,
+        integer: false,
+    };
+    /// >= 1
+    pub const AT_LEAST_ONE: Range = Range {
+        min: 1.0,
+        min_open: false,
+        max: f64::INFINITY,
+        integer: false,
+    };
+    /// whole numbers >= 1
+    pub const COUNT: Range = Range {
+        min: 1.0,
+        min_open: false,
+        max: f64::INFINITY,
+        integer: true,
+    };
+
+    pub fn contains(&self, x: f64) -> bool {
+        let above = if self.min_open {
+            x > self.min
+        } else {
+            x >= self.min
+        };
+        above && x <= self.max && x.is_finite()
+    }
+
+    /// "> 0", ">= 1", "in (0, 1]", "a whole number >= 1": what the range demands, for messages.
+    pub fn describe(&self) -> String {
+        let lo = if self.min_open { ">" } else { ">=" };
+        if self.integer {
+            format!("a whole number {lo} {}", self.min)
+        } else if self.max.is_finite() {
+            let open = if self.min_open { "(" } else { "[" };
+            format!("in {open}{}, {}]", self.min, self.max)
+        } else {
+            format!("{lo} {}", self.min)
+        }
+    }
+}
+
+/// A key's unit and range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeySpec {
+    pub name: &'static str,
+    pub unit: Unit,
+    pub range: Range,
+    /// What the key means, for messages and the docs.
+    pub about: &'static str,
+}
+
+const fn key(name: &'static str, unit: Unit, range: Range, about: &'static str) -> KeySpec {
+    KeySpec {
+        name,
+        unit,
+        range,
+        about,
+    }
+}
+
+/// `site.*` numeric keys.
+pub const SITE: &[KeySpec] = &[
+    key("power", units::W, Range::POSITIVE, "power budget"),
+    key(
+        "pue",
+        units::ONE,
+        Range::AT_LEAST_ONE,
+        "power usage effectiveness",
+    ),
+    key(
+        "electricity",
+        units::USD_PER_KWH,
+        Range::NON_NEGATIVE,
+        "electricity price",
+    ),
+    key(
+        "facility_capex",
+        units::USD_PER_W,
+        Range::NON_NEGATIVE,
+        "facility capex per W of IT capacity",
+    ),
+    key("facility_life", units::YR, Range::POSITIVE, "facility life"),
+    key(
+        "facility_opex",
+        units::USD_PER_W_YR,
+        Range::NON_NEGATIVE,
+        "facility opex per W of IT capacity per year",
+    ),
+];
+
+/// `finance.*` keys.
+pub const FINANCE: &[KeySpec] = &[
+    key(
+        "discount_rate",
+        units::ONE,
+        Range::NON_NEGATIVE,
+        "discount rate per year",
+    ),
+    key("horizon", units::YR, Range::POSITIVE, "horizon"),
+];
+
+/// `workload.*` numeric keys.
+pub const WORKLOAD: &[KeySpec] = &[
+    key(
+        "model_params",
+        units::ONE,
+        Range::POSITIVE,
+        "model parameters",
+    ),
+    key(
+        "tokens",
+        units::TOKENS,
+        Range::POSITIVE,
+        "training tokens of one run",
+    ),
+    key("layers", units::ONE, Range::COUNT, "decoder layers"),
+    key("kv_heads", units::ONE, Range::COUNT, "key/value heads"),
+    key("head_dim", units::ONE, Range::COUNT, "head dimension"),
+    key(
+        "weight_bytes",
+        units::BYTES,
+        Range::POSITIVE,
+        "bytes per weight",
+    ),
+    key(
+        "kv_bytes",
+        units::BYTES,
+        Range::POSITIVE,
+        "bytes per KV-cache element",
+    ),
+    key(
+        "context",
+        units::TOKENS,
+        Range::COUNT,
+        "context tokens per sequence",
+    ),
+    key(
+        "batch",
+        units::ONE,
+        Range::COUNT,
+        "sequences per decode step",
+    ),
+    key(
+        "tensor_parallel",
+        units::ONE,
+        Range::COUNT,
+        "chips per model replica",
+    ),
+];
+
+/// `fleet.ID.*` numeric keys.
+pub const FLEET: &[KeySpec] = &[
+    key("chips", units::ONE, Range::COUNT, "chip count"),
+    key("chips_per_node", units::ONE, Range::COUNT, "chips per node"),
+    key(
+        "node_power",
+        units::W,
+        Range::NON_NEGATIVE,
+        "power per node beyond the chips",
+    ),
+    key(
+        "network_power",
+        units::W,
+        Range::NON_NEGATIVE,
+        "network power per chip",
+    ),
+    key(
+        "node_price",
+        units::USD,
+        Range::NON_NEGATIVE,
+        "price per node beyond the chips",
+    ),
+    key(
+        "network_price",
+        units::USD,
+        Range::NON_NEGATIVE,
+        "network price per chip",
+    ),
+    key("hardware_life", units::YR, Range::POSITIVE, "hardware life"),
+    key(
+        "maintenance",
+        units::ONE,
+        Range::NON_NEGATIVE,
+        "maintenance, fraction of hardware capex per year",
+    ),
+    key(
+        "software",
+        units::USD_PER_YR,
+        Range::NON_NEGATIVE,
+        "software per chip-year",
+    ),
+    key(
+        "power_load",
+        units::ONE,
+        Range::FRACTION,
+        "average draw as a fraction of provisioned power",
+    ),
+    key(
+        "availability",
+        units::ONE,
+        Range::FRACTION,
+        "fraction of time doing useful work",
+    ),
+    key("mfu", units::ONE, Range::FRACTION, "model FLOP utilisation"),
+    key(
+        "mbu",
+        units::ONE,
+        Range::FRACTION,
+        "memory-bandwidth utilisation",
+    ),
+    key(
+        "step_overhead",
+        units::S,
+        Range::NON_NEGATIVE,
+        "fixed time per decode step",
+    ),
+    key(
+        "rent",
+        units::USD_PER_H,
+        Range::NON_NEGATIVE,
+        "rent per chip-hour",
+    ),
+    key(
+        "tensor_parallel",
+        units::ONE,
+        Range::COUNT,
+        "chips per model replica",
+    ),
+    key(
+        "pue",
+        units::ONE,
+        Range::AT_LEAST_ONE,
+        "power usage effectiveness",
+    ),
+    key(
+        "electricity",
+        units::USD_PER_KWH,
+        Range::NON_NEGATIVE,
+        "electricity price",
+    ),
+    key(
+        "facility_capex",
+        units::USD_PER_W,
+        Range::NON_NEGATIVE,
+        "facility capex per W of IT capacity",
+    ),
+    key("facility_life", units::YR, Range::POSITIVE, "facility life"),
+    key(
+        "facility_opex",
+        units::USD_PER_W_YR,
+        Range::NON_NEGATIVE,
+        "facility opex per W of IT capacity per year",
+    ),
+];
+
+/// `fleet.ID.chip.*` numeric keys (peaks are `chip.peak.PREC`).
+pub const CHIP: &[KeySpec] = &[
+    key(
+        "tdp",
+        units::W,
+        Range::POSITIVE,
+        "chip thermal design power",
+    ),
+    key("hbm", units::GB, Range::POSITIVE, "HBM capacity"),
+    key("hbm_bw", units::TB_PER_S, Range::POSITIVE, "HBM bandwidth"),
+    key("price", units::USD, Range::NON_NEGATIVE, "chip price"),
+    key(
+        "price_low",
+        units::USD,
+        Range::NON_NEGATIVE,
+        "low chip price estimate",
+    ),
+    key(
+        "price_high",
+        units::USD,
+        Range::NON_NEGATIVE,
+        "high chip price estimate",
+    ),
+];
+
+/// `fleet.ID.chip.peak.PREC`.
+pub const PEAK: KeySpec = key("peak", units::TFLOP_PER_S, Range::POSITIVE, "dense peak");
+
+/// `contract.*` numeric keys.
+pub const CONTRACT: &[KeySpec] = &[
+    key("value", units::USD, Range::POSITIVE, "contract value"),
+    key("term", units::YR, Range::POSITIVE, "contract term"),
+];
+
+/// One numeric input. Indices point into the key tables above and into `Inputs::fleets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Param {
+    Site(u8),
+    Finance(u8),
+    Workload(u8),
+    Fleet(usize, u8),
+    Chip(usize, u8),
+    Peak(usize, Precision),
+    Contract(u8),
+}
+
+fn index_of(table: &[KeySpec], name: &str) -> Option<u8> {
+    table.iter().position(|k| k.name == name).map(|i| i as u8)
+}
+
+impl Param {
+    /// The key's unit and range.
+    pub fn spec(self) -> &'static KeySpec {
+        match self {
+            Param::Site(k) => &SITE[k as usize],
+            Param::Finance(k) => &FINANCE[k as usize],
+            Param::Workload(k) => &WORKLOAD[k as usize],
+            Param::Fleet(_, k) => &FLEET[k as usize],
+            Param::Chip(_, k) => &CHIP[k as usize],
+            Param::Peak(..) => &PEAK,
+            Param::Contract(k) => &CONTRACT[k as usize],
+        }
+    }
+
+    /// The MODEL.md path of this parameter in `inputs`.
+    pub fn path(self, inputs: &Inputs) -> String {
+        let s = self.spec().name;
+        match self {
+            Param::Site(_) => format!("site.{s}"),
+            Param::Finance(_) => format!("finance.{s}"),
+            Param::Workload(_) => format!("workload.{s}"),
+            Param::Fleet(i, _) => format!("fleet.{}.{s}", inputs.fleets[i].id),
+            Param::Chip(i, _) => format!("fleet.{}.chip.{s}", inputs.fleets[i].id),
+            Param::Peak(i, p) => format!("fleet.{}.chip.peak.{}", inputs.fleets[i].id, p.name()),
+            Param::Contract(_) => format!("contract.{s}"),
+        }
+    }
+
+    /// Looks a path up; the error lists near matches among `all(inputs)`.
+    pub fn parse(path: &str, inputs: &Inputs) -> Result<Param, String> {
+        Param::lookup(path, inputs).ok_or_else(|| unknown_path(path, inputs))
+    }
+
+    fn lookup(path: &str, inputs: &Inputs) -> Option<Param> {
+        let parts: Vec<&str> = path.split('.').collect();
+        let fleet = |id: &str| inputs.fleets.iter().position(|f| f.id == id);
+        match parts.as_slice() {
+            ["site", k] => index_of(SITE, k).map(Param::Site),
+            ["finance", k] => index_of(FINANCE, k).map(Param::Finance),
+            ["workload", k] => index_of(WORKLOAD, k).map(Param::Workload),
+            ["contract", k] if inputs.contract.is_some() => {
+                index_of(CONTRACT, k).map(Param::Contract)
+            }
+            ["fleet", id, k] => Some(Param::Fleet(fleet(id)?, index_of(FLEET, k)?)),
+            ["fleet", id, "chip", k] => Some(Param::Chip(fleet(id)?, index_of(CHIP, k)?)),
+            ["fleet", id, "chip", "peak", p] => {
+                Some(Param::Peak(fleet(id)?, Precision::from_name(p)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every numeric parameter path of `inputs`, in a stable order.
+    pub fn all(inputs: &Inputs) -> Vec<Param> {
+        let mut out: Vec<Param> = Vec::new();
+        out.extend((0..SITE.len() as u8).map(Param::Site));
+        out.extend((0..FINANCE.len() as u8).map(Param::Finance));
+        out.extend((0..WORKLOAD.len() as u8).map(Param::Workload));
+        for i in 0..inputs.fleets.len() {
+            out.extend((0..FLEET.len() as u8).map(|k| Param::Fleet(i, k)));
+            out.extend((0..CHIP.len() as u8).map(|k| Param::Chip(i, k)));
+            out.extend(Precision::ALL.into_iter().map(|p| Param::Peak(i, p)));
+        }
+        if inputs.contract.is_some() {
+            out.extend((0..CONTRACT.len() as u8).map(Param::Contract));
+        }
+        out
+    }
+
+    /// The parameter's current value in SI units; `None` when the input is absent (an
+    /// optional key not given). Fleet overrides of site keys report the effective value.
+    pub fn get(self, x: &Inputs) -> Option<f64> {
+        let name = self.spec().name;
+        match self {
+            Param::Site(_) => {
+                let s = &x.site;
+                match name {
+                    "power" => s.power,
+                    "pue" => Some(s.pue),
+                    "electricity" => s.electricity,
+                    "facility_capex" => Some(s.facility_capex),
+                    "facility_life" => Some(s.facility_life),
+                    _ => Some(s.facility_opex),
+                }
+            }
+            Param::Finance(_) => match name {
+                "discount_rate" => Some(x.finance.discount_rate),
+                _ => Some(x.finance.horizon),
+            },
+            Param::Workload(_) => {
+                let w = &x.workload;
+                match name {
+                    "model_params" => w.model_params,
+                    "tokens" => w.tokens,
+                    "layers" => w.layers,
+                    "kv_heads" => w.kv_heads,
+                    "head_dim" => w.head_dim,
+                    "weight_bytes" => w.weight_bytes,
+                    "kv_bytes" => w.kv_bytes,
+                    "context" => w.context,
+                    "batch" => w.batch,
+                    _ => w.tensor_parallel,
+                }
+            }
+            Param::Fleet(i, _) => {
+                let f = &x.fleets[i];
+                let s = &x.site;
+                match name {
+                    "chips" => f.chips,
+                    "chips_per_node" => Some(f.chips_per_node),
+                    "node_power" => Some(f.node_power),
+                    "network_power" => Some(f.network_power),
+                    "node_price" => Some(f.node_price),
+                    "network_price" => Some(f.network_price),
+                    "hardware_life" => f.hardware_life,
+                    "maintenance" => Some(f.maintenance),
+                    "software" => Some(f.software),
+                    "power_load" => Some(f.power_load),
+                    "availability" => Some(f.availability),
+                    "mfu" => Some(f.mfu),
+                    "mbu" => f.mbu,
+                    "step_overhead" => Some(f.step_overhead),
+                    "rent" => f.rent,
+                    "tensor_parallel" => f.tensor_parallel.or(x.workload.tensor_parallel),
+                    "pue" => Some(f.pue.unwrap_or(s.pue)),
+                    "electricity" => f.electricity.or(s.electricity),
+                    "facility_capex" => Some(f.facility_capex.unwrap_or(s.facility_capex)),
+                    "facility_life" => Some(f.facility_life.unwrap_or(s.facility_life)),
+                    _ => Some(f.facility_opex.unwrap_or(s.facility_opex)),
+                }
+            }
+            Param::Chip(i, _) => {
+                let c = &x.fleets[i].chip;
+                match name {
+                    "tdp" => Some(c.tdp),
+                    "hbm" => c.hbm,
+                    "hbm_bw" => c.hbm_bw,
+                    "price" => c.price,
+                    "price_low" => c.price_low,
+                    _ => c.price_high,
+                }
+            }
+            Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()],
+            Param::Contract(_) => x.contract.as_ref().map(|c| match name {
+                "value" => c.value,
+                _ => c.term,
+            }),
+        }
+    }
+
+    /// Sets the parameter to `v` (SI units). Counts are rounded to the nearest whole number,
+    /// halves away from zero. Setting a fleet's pue (etc.) overrides the site's value for that
+    /// fleet alone; setting an absent optional input (rent, chips, tokens, ...) makes it present.
+    pub fn set(self, x: &mut Inputs, v: f64) {
+        let v = if self.spec().range.integer {
+            v.round()
+        } else {
+            v
+        };
+        let name = self.spec().name;
+        match self {
+            Param::Site(_) => {
+                let s = &mut x.site;
+                match name {
+                    "power" => s.power = Some(v),
+                    "pue" => s.pue = v,
+                    "electricity" => s.electricity = Some(v),
+                    "facility_capex" => s.facility_capex = v,
+                    "facility_life" => s.facility_life = v,
+                    _ => s.facility_opex = v,
+                }
+            }
+            Param::Finance(_) => match name {
+                "discount_rate" => x.finance.discount_rate = v,
+                _ => x.finance.horizon = v,
+            },
+            Param::Workload(_) => {
+                let w = &mut x.workload;
+                let slot = match name {
+                    "model_params" => &mut w.model_params,
+                    "tokens" => &mut w.tokens,
+                    "layers" => &mut w.layers,
+                    "kv_heads" => &mut w.kv_heads,
+                    "head_dim" => &mut w.head_dim,
+                    "weight_bytes" => &mut w.weight_bytes,
+                    "kv_bytes" => &mut w.kv_bytes,
+                    "context" => &mut w.context,
+                    "batch" => {
+                        w.batch_max = false;
+                        &mut w.batch
+                    }
+                    _ => &mut w.tensor_parallel,
+                };
+                *slot = Some(v);
+            }
+            Param::Fleet(i, _) => {
+                let f = &mut x.fleets[i];
+                match name {
+                    "chips" => f.chips = Some(v),
+                    "chips_per_node" => f.chips_per_node = v,
+                    "node_power" => f.node_power = v,
+                    "network_power" => f.network_power = v,
+                    "node_price" => f.node_price = v,
+                    "network_price" => f.network_price = v,
+                    "hardware_life" => f.hardware_life = Some(v),
+                    "maintenance" => f.maintenance = v,
+                    "software" => f.software = v,
+                    "power_load" => f.power_load = v,
+                    "availability" => f.availability = v,
+                    "mfu" => f.mfu = v,
+                    "mbu" => f.mbu = Some(v),
+                    "step_overhead" => f.step_overhead = v,
+                    "rent" => f.rent = Some(v),
+                    "tensor_parallel" => f.tensor_parallel = Some(v),
+                    "pue" => f.pue = Some(v),
+                    "electricity" => f.electricity = Some(v),
+                    "facility_capex" => f.facility_capex = Some(v),
+                    "facility_life" => f.facility_life = Some(v),
+                    _ => f.facility_opex = Some(v),
+                }
+            }
+            Param::Chip(i, _) => {
+                let c = &mut x.fleets[i].chip;
+                match name {
+                    "tdp" => c.tdp = v,
+                    "hbm" => c.hbm = Some(v),
+                    "hbm_bw" => c.hbm_bw = Some(v),
+                    "price" => c.price = Some(v),
+                    "price_low" => c.price_low = Some(v),
+                    _ => c.price_high = Some(v),
+                }
+            }
+            Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()] = Some(v),
+            Param::Contract(_) => {
+                if let Some(c) = x.contract.as_mut() {
+                    match name {
+                        "value" => c.value = v,
+                        _ => c.term = v,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "unknown parameter path 'fleet.trn2.chip.prce'; did you mean 'fleet.trn2.chip.price'?"
+fn unknown_path(path: &str, inputs: &Inputs) -> String {
+    let mut scored: Vec<(f64, String)> = Param::all(inputs)
+        .into_iter()
+        .map(|p| {
+            let q = p.path(inputs);
+            (strsim::jaro_winkler(path, &q), q)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let near: Vec<String> = scored
+        .into_iter()
+        .filter(|(s, _)| *s > 0.85)
+        .take(4)
+        .map(|(_, q)| format!("'{q}'"))
+        .collect();
+    let mut msg = format!("unknown parameter path '{path}'");
+    if near.is_empty() {
+        msg.push_str(
+            "; paths are site.K, finance.K, workload.K, fleet.ID.K, fleet.ID.chip.K, \
+             fleet.ID.chip.peak.PREC, contract.value, contract.term (`fleetcost validate \
+             --list-params` lists them all)",
+        );
+    } else {
+        msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
+    }
+    msg
+}

@@ -1,0 +1,1361 @@
+//! TOML text -> validated [`Scenario`], collecting every problem with its location.
+//!
+//! The document is read with spans (`toml::de::DeTable`), walked key by key against the key
+//! tables in `params`, and every problem (syntax, unknown key, unit, range, cross-key rule) is
+//! collected into one [`ScenarioError`].
+
+use super::catalog::Catalog;
+use super::diag::{Problem, ScenarioError};
+use super::params::{self, KeySpec, Param};
+use super::{Correlation, DistSpec, Scenario, SweepAxis, Uncertain};
+use crate::model::*;
+use crate::units;
+use std::collections::HashMap;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+type Entry<'a, 'i> = (
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
+/// Keys allowed at each level (numeric keys come from the `params` tables).
+const TOP: &[&str] = &[
+    "schema",
+    "name",
+    "site",
+    "finance",
+    "workload",
+    "fleet",
+    "compare",
+    "contract",
+    "uncertainty",
+    "sweep",
+];
+const SITE_OTHER: &[&str] = &["power_basis"];
+const WORKLOAD_OTHER: &[&str] = &["kind", "precision"];
+const FLEET_OTHER: &[&str] = &["id", "chip"];
+const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
+const COMPARE: &[&str] = &["baseline", "claim"];
+const CONTRACT_OTHER: &[&str] = &["fleet"];
+const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale"];
+const DIST_KEYS: &[&str] = &[
+    "dist", "value", "low", "mode", "high", "mean", "sd", "p5", "p95",
+];
+
+/// Collects problems and the span of every key path seen.
+pub(super) struct Walker {
+    pub problems: Vec<Problem>,
+    pub spans: HashMap<String, Range<usize>>,
+}
+
+fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static str> {
+    other
+        .iter()
+        .copied()
+        .chain(specs.iter().map(|k| k.name))
+        .collect()
+}
+
+/// "did you mean 'x'?" among `choices`, when one is close.
+pub fn did_you_mean(given: &str, choices: &[&str]) -> Option<String> {
+    choices
+        .iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&given.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean '{c}'?"))
+}
+
+fn find<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
+    t.iter().find(|(k, _)| k.get_ref().as_ref() == key)
+}
+
+fn type_name(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// The number a TOML integer or float holds.
+fn toml_number(v: &DeValue) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|x| x as f64)
+            .or_else(|| i.as_str().parse::<f64>().ok()),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+impl Walker {
+    pub fn new() -> Self {
+        Walker {
+            problems: Vec::new(),
+            spans: HashMap::new(),
+        }
+    }
+
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    /// Unknown keys in `t` are problems with a did-you-mean.
+    fn keys(&mut self, t: &DeTable, allowed: &[&str], prefix: &str) {
+        for (k, _) in t.iter() {
+            let name = k.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                let where_ = if prefix.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in [{prefix}]")
+                };
+                let mut p = Problem::new(
+                    Some(k.span()),
+                    join(prefix, name),
+                    format!("unknown key '{name}' {where_}"),
+                );
+                p.help = Some(match did_you_mean(name, allowed) {
+                    Some(d) => d,
+                    None => format!("known keys: {}", allowed.join(", ")),
+                });
+                self.push(p);
+            }
+        }
+    }
+
+    fn table<'a, 'i>(
+        &mut self,
+        parent: &'a DeTable<'i>,
+        key: &str,
+        prefix: &str,
+    ) -> Option<&'a DeTable<'i>> {
+        let (k, v) = find(parent, key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                self.spans.insert(join(prefix, key), k.span());
+                Some(t)
+            }
+            other => {
+                self.push(Problem::new(
+                    Some(v.span()),
+                    join(prefix, key),
+                    format!("expected a table, found {}", type_name(other)),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A string value; a value of another type is a problem.
+    fn string(&mut self, t: &DeTable, key: &str, prefix: &str) -> Option<(String, Range<usize>)> {
+        let (_, v) = find(t, key)?;
+        let path = join(prefix, key);
+        self.spans.insert(path.clone(), v.span());
+        match v.get_ref() {
+            DeValue::String(s) => Some((s.to_string(), v.span())),
+            other => {
+                self.push(Problem::new(
+                    Some(v.span()),
+                    path,
+                    format!("expected a string, found {}", type_name(other)),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A quantity in SI units, range-checked; `None` when absent or bad (bad is a problem).
+    fn quantity(&mut self, t: &DeTable, spec: &KeySpec, prefix: &str) -> Option<f64> {
+        let (_, v) = find(t, spec.name)?;
+        let path = join(prefix, spec.name);
+        self.spans.insert(path.clone(), v.span());
+        self.value(v, spec, &path)
+    }
+
+    /// One value (number or unit string) for a key of `spec`, range-checked.
+    pub fn value(&mut self, v: &Spanned<DeValue>, spec: &KeySpec, path: &str) -> Option<f64> {
+        let (si, shown) = match v.get_ref() {
+            DeValue::String(s) => match units::parse_quantity(s, &spec.unit) {
+                Ok(x) => (x, format!("\"{s}\"")),
+                Err(e) => {
+                    self.push(Problem::new(Some(v.span()), path, e.to_string()));
+                    return None;
+                }
+            },
+            other => match toml_number(other) {
+                Some(x) => match units::from_bare(x, &spec.unit) {
+                    Ok(si) => (si, format_bare(x)),
+                    Err(e) => {
+                        self.push(Problem::new(Some(v.span()), path, e.to_string()));
+                        return None;
+                    }
+                },
+                None => {
+                    let example = units::display(example_value(spec), &spec.unit);
+                    self.push(
+                        Problem::new(
+                            Some(v.span()),
+                            path,
+                            format!(
+                                "expected a number or a quantity string, found {}",
+                                type_name(other)
+                            ),
+                        )
+                        .help(format!("for example {} = \"{example}\"", spec.name)),
+                    );
+                    return None;
+                }
+            },
+        };
+        match range_problem(spec, si, &shown) {
+            Some(msg) => {
+                self.push(Problem::new(Some(v.span()), path, msg));
+                None
+            }
+            None => Some(si),
+        }
+    }
+
+    fn missing(&mut self, span: Option<Range<usize>>, path: &str, what: &str) {
+        self.push(Problem::new(
+            span,
+            path,
+            format!("missing required key ({what})"),
+        ));
+    }
+}
+
+fn example_value(spec: &KeySpec) -> f64 {
+    if spec.range.max == 1.0 {
+        0.5
+    } else {
+        spec.unit.si * 10.0
+    }
+}
+
+fn format_bare(x: f64) -> String {
+    format!("{x}")
+}
+
+/// The range message for an out-of-range value, e.g. "must be >= 1 (got 0.9)".
+pub fn range_problem(spec: &KeySpec, si: f64, shown: &str) -> Option<String> {
+    if !si.is_finite() {
+        return Some(format!("must be a finite number (got {shown})"));
+    }
+    if !spec.range.contains(si) {
+        let bound = |b: f64| units::display(b * spec.unit.si, &spec.unit);
+        let r = spec.range;
+        let rule = if r.max.is_finite() {
+            format!(
+                "in {}{}, {}]",
+                if r.min_open { "(" } else { "[" },
+                bound(r.min),
+                bound(r.max)
+            )
+        } else {
+            format!("{} {}", if r.min_open { ">" } else { ">=" }, bound(r.min))
+        };
+        return Some(format!("must be {rule} (got {shown})"));
+    }
+    if spec.range.integer && si.fract() != 0.0 {
+        return Some(format!("must be a whole number (got {shown})"));
+    }
+    None
+}
+
+pub fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Parses scenario text. `file` names it in messages.
+pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
+    let fail = |problems| ScenarioError {
+        file: file.to_string(),
+        text: text.to_string(),
+        problems,
+    };
+    let doc = match DeTable::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            let (_, errors) = DeTable::parse_recoverable(text);
+            let errors = if errors.is_empty() { vec![e] } else { errors };
+            return Err(fail(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        Problem::new(e.span(), "", format!("TOML syntax: {}", e.message().trim()))
+                    })
+                    .collect(),
+            ));
+        }
+    };
+    let root = doc.get_ref();
+    let mut w = Walker::new();
+    w.keys(root, TOP, "");
+
+    match find(root, "schema") {
+        None => w.push(
+            Problem::new(
+                Some(0..0),
+                "schema",
+                "missing `schema = 1` at the top of the file",
+            )
+            .help("add `schema = 1` as the first line"),
+        ),
+        Some((_, v)) if toml_number(v.get_ref()) != Some(1.0) => w.push(Problem::new(
+            Some(v.span()),
+            "schema",
+            "this version of fleetcost reads schema 1 only",
+        )),
+        _ => {}
+    }
+    let name = w
+        .string(root, "name", "")
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| {
+            std::path::Path::new(file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.to_string())
+        });
+
+    let site = parse_site(&mut w, root);
+    let finance = parse_finance(&mut w, root);
+    let workload = parse_workload(&mut w, root);
+    let fleets = parse_fleets(&mut w, root, catalog);
+    let compare = parse_compare(&mut w, root, &fleets);
+    let contract = parse_contract(&mut w, root, &fleets);
+
+    let (Some(site), Some(finance), Some(workload), Some(compare), Some(contract)) =
+        (site, finance, workload, compare, contract)
+    else {
+        return Err(fail(w.problems));
+    };
+    let inputs = Inputs {
+        site,
+        finance,
+        workload,
+        fleets,
+        compare,
+        contract,
+    };
+    let (uncertainty, correlations) = parse_uncertainty(&mut w, root, &inputs);
+    let sweeps = parse_sweeps(&mut w, root, &inputs);
+    let mut scenario = Scenario {
+        name,
+        file: file.to_string(),
+        text: text.to_string(),
+        inputs,
+        uncertainty,
+        correlations,
+        sweeps,
+        spans: w.spans,
+        sets: Vec::new(),
+    };
+    let mut problems = w.problems;
+    problems.extend(super::check::check(&scenario));
+    if problems.is_empty() {
+        scenario.text = text.to_string();
+        Ok(scenario)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+fn section_span(w: &Walker, key: &str) -> Option<Range<usize>> {
+    w.spans.get(key).cloned()
+}
+
+fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
+    let Some(t) = w.table(root, "site", "") else {
+        if find(root, "site").is_none() {
+            w.push(Problem::new(
+                None,
+                "site",
+                "missing table [site] (power, pue, electricity, ...)",
+            ));
+        }
+        return None;
+    };
+    w.keys(t, &names(params::SITE, SITE_OTHER), "site");
+    let basis = match w.string(t, "power_basis", "site") {
+        None => Some(PowerBasis::Facility),
+        Some((s, span)) => match s.as_str() {
+            "facility" => Some(PowerBasis::Facility),
+            "it" => Some(PowerBasis::It),
+            other => {
+                w.push(
+                    Problem::new(Some(span), "site.power_basis", format!("unknown power basis '{other}'"))
+                        .help("use \"facility\" (power at the meter, divided by pue) or \"it\" (power at the IT load)"),
+                );
+                None
+            }
+        },
+    };
+    let q = |w: &mut Walker, i: usize| w.quantity(t, &params::SITE[i], "site");
+    let site = Site {
+        power: q(w, 0),
+        power_basis: basis.unwrap_or(PowerBasis::Facility),
+        pue: q(w, 1).unwrap_or(1.0),
+        electricity: q(w, 2),
+        facility_capex: q(w, 3).unwrap_or(0.0),
+        facility_life: q(w, 4).unwrap_or(20.0 * units::SECONDS_PER_YEAR),
+        facility_opex: q(w, 5).unwrap_or(0.0),
+    };
+    Some(site)
+}
+
+fn parse_finance(w: &mut Walker, root: &DeTable) -> Option<Finance> {
+    let Some(t) = w.table(root, "finance", "") else {
+        if find(root, "finance").is_none() {
+            w.push(Problem::new(
+                None,
+                "finance",
+                "missing table [finance] (discount_rate, horizon)",
+            ));
+        }
+        return None;
+    };
+    w.keys(t, &names(params::FINANCE, &[]), "finance");
+    let span = section_span(w, "finance");
+    let r = w.quantity(t, &params::FINANCE[0], "finance");
+    let h = w.quantity(t, &params::FINANCE[1], "finance");
+    if r.is_none() && find(t, "discount_rate").is_none() {
+        w.missing(
+            span.clone(),
+            "finance.discount_rate",
+            "discount rate per year, e.g. 0.08",
+        );
+    }
+    if h.is_none() && find(t, "horizon").is_none() {
+        w.missing(
+            span,
+            "finance.horizon",
+            "years the comparison covers, e.g. \"8 yr\"",
+        );
+    }
+    Some(Finance {
+        discount_rate: r?,
+        horizon: h?,
+    })
+}
+
+fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
+    let Some(t) = w.table(root, "workload", "") else {
+        if find(root, "workload").is_none() {
+            w.push(Problem::new(
+                None,
+                "workload",
+                "missing table [workload] (kind, precision, ...)",
+            ));
+        }
+        return None;
+    };
+    let allowed = names(params::WORKLOAD, WORKLOAD_OTHER);
+    w.keys(t, &allowed, "workload");
+    let span = section_span(w, "workload");
+    let kind = match w.string(t, "kind", "workload") {
+        None => {
+            if find(t, "kind").is_none() {
+                w.missing(
+                    span.clone(),
+                    "workload.kind",
+                    "\"flops\", \"training\" or \"inference\"",
+                );
+            }
+            None
+        }
+        Some((s, sp)) => match s.as_str() {
+            "flops" => Some(WorkloadKind::Flops),
+            "training" => Some(WorkloadKind::Training),
+            "inference" => Some(WorkloadKind::Inference),
+            other => {
+                let kinds = ["flops", "training", "inference"];
+                w.push(
+                    Problem::new(
+                        Some(sp),
+                        "workload.kind",
+                        format!("unknown workload kind '{other}'"),
+                    )
+                    .help(did_you_mean(other, &kinds).unwrap_or_else(|| {
+                        "use \"flops\", \"training\" or \"inference\"".to_string()
+                    })),
+                );
+                None
+            }
+        },
+    };
+    let precision = match w.string(t, "precision", "workload") {
+        None => {
+            if find(t, "precision").is_none() {
+                w.missing(span, "workload.precision", "fp32, tf32, bf16, fp8 or fp4");
+            }
+            None
+        }
+        Some((s, sp)) => match Precision::from_name(&s) {
+            Some(p) => Some(p),
+            None => {
+                let all: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
+                w.push(
+                    Problem::new(
+                        Some(sp),
+                        "workload.precision",
+                        format!("unknown precision '{s}'"),
+                    )
+                    .help(
+                        did_you_mean(&s, &all)
+                            .unwrap_or_else(|| format!("use one of {}", all.join(", "))),
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let mut wl = Workload {
+        kind: kind.unwrap_or(WorkloadKind::Flops),
+        precision: precision.unwrap_or(Precision::Bf16),
+        model_params: None,
+        tokens: None,
+        layers: None,
+        kv_heads: None,
+        head_dim: None,
+        weight_bytes: None,
+        kv_bytes: None,
+        context: None,
+        batch: None,
+        batch_max: false,
+        tensor_parallel: None,
+    };
+    for (i, spec) in params::WORKLOAD.iter().enumerate() {
+        if spec.name == "batch" {
+            if let Some((_, v)) = find(t, "batch") {
+                if let DeValue::String(s) = v.get_ref() {
+                    if s.as_ref() == "max" {
+                        w.spans.insert("workload.batch".into(), v.span());
+                        wl.batch_max = true;
+                        continue;
+                    }
+                }
+            }
+        }
+        if let Some(x) = w.quantity(t, spec, "workload") {
+            Param::Workload(i as u8).set_workload(&mut wl, x);
+        }
+    }
+    Some(wl).filter(|_| kind.is_some() && precision.is_some())
+}
+
+impl Param {
+    /// Sets a workload field on a bare `Workload` (used while parsing).
+    fn set_workload(self, wl: &mut Workload, v: f64) {
+        let mut tmp = Inputs {
+            site: Site {
+                power: None,
+                power_basis: PowerBasis::Facility,
+                pue: 1.0,
+                electricity: None,
+                facility_capex: 0.0,
+                facility_life: 1.0,
+                facility_opex: 0.0,
+            },
+            finance: Finance {
+                discount_rate: 0.0,
+                horizon: 1.0,
+            },
+            workload: wl.clone(),
+            fleets: Vec::new(),
+            compare: Compare {
+                baseline: 0,
+                claims: Vec::new(),
+            },
+            contract: None,
+        };
+        self.set(&mut tmp, v);
+        *wl = tmp.workload;
+    }
+}
+
+fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet> {
+    let Some((k, v)) = find(root, "fleet") else {
+        w.push(
+            Problem::new(None, "fleet", "no fleets: add at least one [[fleet]] table")
+                .help("see scenarios/minimal.toml for the smallest valid scenario"),
+        );
+        return Vec::new();
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        w.push(Problem::new(
+            Some(k.span()),
+            "fleet",
+            "`fleet` must be an array of tables: write [[fleet]], not [fleet]",
+        ));
+        return Vec::new();
+    };
+    if items.is_empty() {
+        w.push(Problem::new(
+            Some(v.span()),
+            "fleet",
+            "no fleets: add at least one [[fleet]] table",
+        ));
+    }
+    let mut fleets = Vec::new();
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    for (n, item) in items.iter().enumerate() {
+        let DeValue::Table(t) = item.get_ref() else {
+            w.push(Problem::new(
+                Some(item.span()),
+                "fleet",
+                "each fleet must be a table",
+            ));
+            continue;
+        };
+        let id = match w.string(t, "id", &format!("fleet[{n}]")) {
+            Some((id, span)) => {
+                if id.is_empty()
+                    || !id.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
+                    })
+                {
+                    w.push(
+                        Problem::new(
+                            Some(span.clone()),
+                            "fleet.id",
+                            format!("fleet id '{id}' may use only a-z, 0-9, '_' and '-'"),
+                        )
+                        .help(format!("e.g. id = \"{}\"", sanitize_id(&id))),
+                    );
+                }
+                if seen.contains_key(&id) {
+                    w.push(Problem::new(
+                        Some(span.clone()),
+                        "fleet.id",
+                        format!("duplicate fleet id '{id}'; ids must be unique"),
+                    ));
+                }
+                seen.insert(id.clone(), span);
+                id
+            }
+            None => {
+                if find(t, "id").is_none() {
+                    w.missing(
+                        Some(item.span()),
+                        &format!("fleet[{n}].id"),
+                        "a unique name such as \"trn2\"",
+                    );
+                }
+                format!("fleet{}", n + 1)
+            }
+        };
+        let prefix = format!("fleet.{id}");
+        w.spans.insert(prefix.clone(), item.span());
+        w.keys(t, &names(params::FLEET, FLEET_OTHER), &prefix);
+        let chip = parse_chip(w, t, &prefix, catalog, item.span());
+        let mut fleet = Fleet {
+            id: id.clone(),
+            chip: chip.unwrap_or_else(|| Chip {
+                label: String::new(),
+                tdp: 1.0,
+                hbm: None,
+                hbm_bw: None,
+                peak: [None; 5],
+                price: None,
+                price_low: None,
+                price_high: None,
+            }),
+            chips: None,
+            chips_per_node: 1.0,
+            node_power: 0.0,
+            network_power: 0.0,
+            node_price: 0.0,
+            network_price: 0.0,
+            hardware_life: None,
+            maintenance: 0.0,
+            software: 0.0,
+            power_load: 1.0,
+            availability: 1.0,
+            mfu: f64::NAN,
+            mbu: None,
+            step_overhead: 0.0,
+            rent: None,
+            tensor_parallel: None,
+            pue: None,
+            electricity: None,
+            facility_capex: None,
+            facility_life: None,
+            facility_opex: None,
+        };
+        let mut tmp = inputs_with(fleet.clone());
+        for (i, spec) in params::FLEET.iter().enumerate() {
+            if let Some(x) = w.quantity(t, spec, &prefix) {
+                Param::Fleet(0, i as u8).set(&mut tmp, x);
+            }
+        }
+        fleet = tmp.fleets.pop().expect("one fleet");
+        if fleet.mfu.is_nan() && find(t, "mfu").is_none() {
+            w.missing(
+                Some(item.span()),
+                &format!("{prefix}.mfu"),
+                "model FLOP utilisation, e.g. mfu = 0.40",
+            );
+        }
+        fleets.push(fleet);
+    }
+    fleets
+}
+
+fn sanitize_id(id: &str) -> String {
+    let s: String = id
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "fleet1".into()
+    } else {
+        s
+    }
+}
+
+/// An `Inputs` holding one fleet, to reuse `Param::set` while parsing.
+fn inputs_with(fleet: Fleet) -> Inputs {
+    Inputs {
+        site: Site {
+            power: None,
+            power_basis: PowerBasis::Facility,
+            pue: 1.0,
+            electricity: None,
+            facility_capex: 0.0,
+            facility_life: 1.0,
+            facility_opex: 0.0,
+        },
+        finance: Finance {
+            discount_rate: 0.0,
+            horizon: 1.0,
+        },
+        workload: Workload {
+            kind: WorkloadKind::Flops,
+            precision: Precision::Bf16,
+            model_params: None,
+            tokens: None,
+            layers: None,
+            kv_heads: None,
+            head_dim: None,
+            weight_bytes: None,
+            kv_bytes: None,
+            context: None,
+            batch: None,
+            batch_max: false,
+            tensor_parallel: None,
+        },
+        fleets: vec![fleet],
+        compare: Compare {
+            baseline: 0,
+            claims: Vec::new(),
+        },
+        contract: None,
+    }
+}
+
+fn parse_chip(
+    w: &mut Walker,
+    t: &DeTable,
+    prefix: &str,
+    catalog: &Catalog,
+    fleet_span: Range<usize>,
+) -> Option<Chip> {
+    let path = format!("{prefix}.chip");
+    let Some((_, v)) = find(t, "chip") else {
+        w.missing(Some(fleet_span), &path, "a catalog id such as \"h100-sxm\" (see `fleetcost catalog`) or an inline [fleet.chip] table");
+        return None;
+    };
+    w.spans.insert(path.clone(), v.span());
+    let lookup = |w: &mut Walker, id: &str, span: Range<usize>, key: &str| -> Option<Chip> {
+        match catalog.get(id) {
+            Some(row) => Some(row.chip()),
+            None => {
+                let ids = catalog.ids();
+                let mut p = Problem::new(Some(span), key, format!("unknown chip '{id}'"));
+                p.help = Some(match did_you_mean(id, &ids) {
+                    Some(d) => format!("{d} known: {}", ids.join(", ")),
+                    None => format!(
+                        "known: {} (or give an inline [fleet.chip] table)",
+                        ids.join(", ")
+                    ),
+                });
+                w.push(p);
+                None
+            }
+        }
+    };
+    match v.get_ref() {
+        DeValue::String(id) => lookup(w, id, v.span(), &path),
+        DeValue::Table(ct) => {
+            w.keys(ct, &names(params::CHIP, CHIP_OTHER), &path);
+            let mut chip = match w.string(ct, "base", &path) {
+                Some((id, span)) => lookup(w, &id, span, &format!("{path}.base"))?,
+                None => Chip {
+                    label: String::new(),
+                    tdp: f64::NAN,
+                    hbm: None,
+                    hbm_bw: None,
+                    peak: [None; 5],
+                    price: None,
+                    price_low: None,
+                    price_high: None,
+                },
+            };
+            if let Some((name, _)) = w.string(ct, "name", &path) {
+                chip.label = name;
+            }
+            if chip.label.is_empty() {
+                chip.label = prefix.trim_start_matches("fleet.").to_string();
+            }
+            let mut tmp = inputs_with(Fleet {
+                id: String::new(),
+                chip,
+                chips: None,
+                chips_per_node: 1.0,
+                node_power: 0.0,
+                network_power: 0.0,
+                node_price: 0.0,
+                network_price: 0.0,
+                hardware_life: None,
+                maintenance: 0.0,
+                software: 0.0,
+                power_load: 1.0,
+                availability: 1.0,
+                mfu: 1.0,
+                mbu: None,
+                step_overhead: 0.0,
+                rent: None,
+                tensor_parallel: None,
+                pue: None,
+                electricity: None,
+                facility_capex: None,
+                facility_life: None,
+                facility_opex: None,
+            });
+            for (i, spec) in params::CHIP.iter().enumerate() {
+                if let Some(x) = w.quantity(ct, spec, &path) {
+                    Param::Chip(0, i as u8).set(&mut tmp, x);
+                }
+            }
+            if let Some(pt) = w.table(ct, "peak", &path) {
+                let ppath = format!("{path}.peak");
+                let precs: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
+                w.keys(pt, &precs, &ppath);
+                for p in Precision::ALL {
+                    if let Some((_, pv)) = find(pt, p.name()) {
+                        let key = format!("{ppath}.{}", p.name());
+                        w.spans.insert(key.clone(), pv.span());
+                        if let Some(x) = w.value(pv, &params::PEAK, &key) {
+                            Param::Peak(0, p).set(&mut tmp, x);
+                        }
+                    }
+                }
+            }
+            let chip = tmp.fleets.pop().expect("one fleet").chip;
+            if chip.tdp.is_nan() {
+                if find(ct, "tdp").is_none() {
+                    w.missing(
+                        Some(v.span()),
+                        &format!("{path}.tdp"),
+                        "chip power in W, or `base` = a catalog id to start from",
+                    );
+                }
+                return None;
+            }
+            if chip.peak.iter().all(Option::is_none) && find(ct, "peak").is_none() {
+                w.missing(
+                    Some(v.span()),
+                    &format!("{path}.peak"),
+                    "dense TFLOP/s per precision, e.g. peak = { bf16 = 989 }",
+                );
+                return None;
+            }
+            Some(chip)
+        }
+        other => {
+            w.push(Problem::new(
+                Some(v.span()),
+                path,
+                format!(
+                    "expected a catalog id string or an inline table, found {}",
+                    type_name(other)
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn fleet_index(
+    w: &mut Walker,
+    fleets: &[Fleet],
+    id: &str,
+    span: Range<usize>,
+    key: &str,
+) -> Option<usize> {
+    match fleets.iter().position(|f| f.id == id) {
+        Some(i) => Some(i),
+        None => {
+            let ids: Vec<&str> = fleets.iter().map(|f| f.id.as_str()).collect();
+            let mut p = Problem::new(
+                Some(span),
+                key,
+                format!("'{id}' is not a fleet of this scenario"),
+            );
+            p.help = Some(match did_you_mean(id, &ids) {
+                Some(d) => format!("{d} fleets: {}", ids.join(", ")),
+                None => format!("fleets: {}", ids.join(", ")),
+            });
+            w.push(p);
+            None
+        }
+    }
+}
+
+fn parse_compare(w: &mut Walker, root: &DeTable, fleets: &[Fleet]) -> Option<Compare> {
+    let mut c = Compare {
+        baseline: 0,
+        claims: Vec::new(),
+    };
+    let Some(t) = w.table(root, "compare", "") else {
+        return find(root, "compare").is_none().then_some(c);
+    };
+    w.keys(t, COMPARE, "compare");
+    let mut ok = true;
+    if let Some((id, span)) = w.string(t, "baseline", "compare") {
+        match fleet_index(w, fleets, &id, span, "compare.baseline") {
+            Some(i) => c.baseline = i,
+            None => ok = false,
+        }
+    }
+    if let Some((_, v)) = find(t, "claim") {
+        w.spans.insert("compare.claim".into(), v.span());
+        let spec = KeySpec {
+            name: "claim",
+            unit: units::ONE,
+            range: params::Range::POSITIVE,
+            about: "claim level",
+        };
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    match w.value(item, &spec, "compare.claim") {
+                        Some(x) => c.claims.push(x),
+                        None => ok = false,
+                    }
+                }
+            }
+            _ => match w.value(v, &spec, "compare.claim") {
+                Some(x) => c.claims.push(x),
+                None => ok = false,
+            },
+        }
+    }
+    ok.then_some(c)
+}
+
+/// `Some(None)` when there is no contract; `None` when it is broken.
+fn parse_contract(w: &mut Walker, root: &DeTable, fleets: &[Fleet]) -> Option<Option<Contract>> {
+    let Some(t) = w.table(root, "contract", "") else {
+        return find(root, "contract").is_none().then_some(None);
+    };
+    w.keys(t, &names(params::CONTRACT, CONTRACT_OTHER), "contract");
+    let span = section_span(w, "contract");
+    let fleet = match w.string(t, "fleet", "contract") {
+        Some((id, sp)) => fleet_index(w, fleets, &id, sp, "contract.fleet"),
+        None => {
+            w.missing(
+                span.clone(),
+                "contract.fleet",
+                "the id of the fleet the contract buys",
+            );
+            None
+        }
+    };
+    let value = w.quantity(t, &params::CONTRACT[0], "contract");
+    let term = w.quantity(t, &params::CONTRACT[1], "contract");
+    if find(t, "value").is_none() {
+        w.missing(
+            span.clone(),
+            "contract.value",
+            "USD, e.g. value = \"100e9 USD\"",
+        );
+    }
+    if find(t, "term").is_none() {
+        w.missing(span, "contract.term", "years, e.g. term = \"8 yr\"");
+    }
+    Some(Some(Contract {
+        fleet: fleet?,
+        value: value?,
+        term: term?,
+    }))
+}
+
+/// Flattens `[uncertainty]`: quoted dotted keys or nested tables down to `{ dist = ... }`.
+fn flatten_dists<'a, 'i>(
+    t: &'a DeTable<'i>,
+    prefix: &str,
+    out: &mut Vec<(
+        String,
+        &'a Spanned<std::borrow::Cow<'i, str>>,
+        &'a Spanned<DeValue<'i>>,
+    )>,
+) {
+    for (k, v) in t.iter() {
+        let path = join(prefix, k.get_ref());
+        if prefix.is_empty() && k.get_ref().as_ref() == "correlations" {
+            continue;
+        }
+        match v.get_ref() {
+            DeValue::Table(inner) if find(inner, "dist").is_none() => {
+                flatten_dists(inner, &path, out)
+            }
+            _ => out.push((path, k, v)),
+        }
+    }
+}
+
+fn parse_uncertainty(
+    w: &mut Walker,
+    root: &DeTable,
+    inputs: &Inputs,
+) -> (Vec<Uncertain>, Vec<Correlation>) {
+    let mut entries = Vec::new();
+    let mut correlations = Vec::new();
+    let Some(t) = w.table(root, "uncertainty", "") else {
+        return (entries, correlations);
+    };
+    let mut flat = Vec::new();
+    flatten_dists(t, "", &mut flat);
+    for (path, k, v) in flat {
+        let key = format!("uncertainty.\"{path}\"");
+        let param = match Param::parse(&path, inputs) {
+            Ok(p) => p,
+            Err(msg) => {
+                w.push(Problem::new(Some(k.span()), key, msg));
+                continue;
+            }
+        };
+        let DeValue::Table(dt) = v.get_ref() else {
+            w.push(
+                Problem::new(Some(v.span()), key, "expected a distribution table")
+                    .help("e.g. { dist = \"triangular\", low = \"8k USD\", mode = \"12k USD\", high = \"18k USD\" }"),
+            );
+            continue;
+        };
+        w.keys(dt, DIST_KEYS, &key);
+        if let Some(dist) = parse_dist(w, dt, param, &key, v.span()) {
+            entries.push(Uncertain {
+                path,
+                param,
+                dist,
+                span: v.span(),
+            });
+        }
+    }
+    if let Some((_, v)) = find(t, "correlations") {
+        let shape = "each correlation is [\"path a\", \"path b\", rho] with -1 < rho < 1";
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    let parsed = match item.get_ref() {
+                        DeValue::Array(triple) if triple.len() == 3 => {
+                            match (
+                                triple[0].get_ref(),
+                                triple[1].get_ref(),
+                                toml_number(triple[2].get_ref()),
+                            ) {
+                                (DeValue::String(a), DeValue::String(b), Some(r)) => {
+                                    Some((a.to_string(), b.to_string(), r))
+                                }
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    match parsed {
+                        Some((a, b, rho)) => correlations.push(Correlation {
+                            a,
+                            b,
+                            rho,
+                            span: item.span(),
+                        }),
+                        None => w.push(
+                            Problem::new(
+                                Some(item.span()),
+                                "uncertainty.correlations",
+                                "malformed correlation",
+                            )
+                            .help(shape),
+                        ),
+                    }
+                }
+            }
+            _ => w.push(
+                Problem::new(
+                    Some(v.span()),
+                    "uncertainty.correlations",
+                    "expected an array",
+                )
+                .help(shape),
+            ),
+        }
+    }
+    (entries, correlations)
+}
+
+fn parse_dist(
+    w: &mut Walker,
+    dt: &DeTable,
+    param: Param,
+    key: &str,
+    span: Range<usize>,
+) -> Option<DistSpec> {
+    let spec = param.spec();
+    let kind = match w.string(dt, "dist", key) {
+        Some((s, _)) => s,
+        None => {
+            w.missing(
+                Some(span),
+                &format!("{key}.dist"),
+                "fixed, uniform, triangular, pert, normal or lognormal",
+            );
+            return None;
+        }
+    };
+    // Bounds are read in the parameter's unit; range checks apply to them (MODEL.md 6).
+    let get = |w: &mut Walker, field: &str| -> Option<f64> {
+        match find(dt, field) {
+            Some((_, v)) => w.value(v, spec, &format!("{key}.{field}")),
+            None => {
+                w.missing(
+                    Some(span.clone()),
+                    &format!("{key}.{field}"),
+                    &format!("the {kind} distribution needs {field}"),
+                );
+                None
+            }
+        }
+    };
+    let d = match kind.as_str() {
+        "fixed" => DistSpec::Fixed {
+            value: get(w, "value")?,
+        },
+        "uniform" => DistSpec::Uniform {
+            low: get(w, "low")?,
+            high: get(w, "high")?,
+        },
+        "triangular" => DistSpec::Triangular {
+            low: get(w, "low")?,
+            mode: get(w, "mode")?,
+            high: get(w, "high")?,
+        },
+        "pert" => DistSpec::Pert {
+            low: get(w, "low")?,
+            mode: get(w, "mode")?,
+            high: get(w, "high")?,
+        },
+        "normal" => {
+            let mean = get(w, "mean")?;
+            let sd = match find(dt, "sd") {
+                Some((_, v)) => {
+                    let sd_spec = KeySpec {
+                        range: params::Range::NON_NEGATIVE,
+                        ..*spec
+                    };
+                    w.value(v, &sd_spec, &format!("{key}.sd"))?
+                }
+                None => {
+                    w.missing(
+                        Some(span.clone()),
+                        &format!("{key}.sd"),
+                        "the normal distribution needs sd",
+                    );
+                    return None;
+                }
+            };
+            DistSpec::Normal { mean, sd }
+        }
+        "lognormal" => DistSpec::LogNormal {
+            p5: get(w, "p5")?,
+            p95: get(w, "p95")?,
+        },
+        other => {
+            let kinds = [
+                "fixed",
+                "uniform",
+                "triangular",
+                "pert",
+                "normal",
+                "lognormal",
+            ];
+            w.push(
+                Problem::new(
+                    Some(span),
+                    format!("{key}.dist"),
+                    format!("unknown distribution '{other}'"),
+                )
+                .help(
+                    did_you_mean(other, &kinds)
+                        .unwrap_or_else(|| format!("use one of {}", kinds.join(", "))),
+                ),
+            );
+            return None;
+        }
+    };
+    if let Some(msg) = d.order_problem() {
+        w.push(Problem::new(Some(span), key, msg));
+        return None;
+    }
+    Some(d)
+}
+
+fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxis> {
+    let mut axes = Vec::new();
+    let Some((k, v)) = find(root, "sweep") else {
+        return axes;
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        w.push(Problem::new(
+            Some(k.span()),
+            "sweep",
+            "`sweep` must be an array of tables: write [[sweep]]",
+        ));
+        return axes;
+    };
+    for item in items.iter() {
+        let DeValue::Table(t) = item.get_ref() else {
+            w.push(Problem::new(
+                Some(item.span()),
+                "sweep",
+                "each sweep must be a table",
+            ));
+            continue;
+        };
+        w.keys(t, SWEEP, "sweep");
+        let Some((path, pspan)) = w.string(t, "param", "sweep") else {
+            if find(t, "param").is_none() {
+                w.missing(
+                    Some(item.span()),
+                    "sweep.param",
+                    "the parameter path to vary, e.g. \"fleet.trn2.chip.price\"",
+                );
+            }
+            continue;
+        };
+        let param = match Param::parse(&path, inputs) {
+            Ok(p) => p,
+            Err(msg) => {
+                w.push(Problem::new(Some(pspan), "sweep.param", msg));
+                continue;
+            }
+        };
+        let spec = param.spec();
+        let bound = |w: &mut Walker, field: &str| match find(t, field) {
+            Some((_, v)) => w.value(v, spec, &format!("sweep.{field}")),
+            None => {
+                w.missing(
+                    Some(item.span()),
+                    &format!("sweep.{field}"),
+                    "the grid's end, in the parameter's unit",
+                );
+                None
+            }
+        };
+        let from = bound(w, "from");
+        let to = bound(w, "to");
+        let steps_spec = KeySpec {
+            name: "steps",
+            unit: units::ONE,
+            range: params::Range {
+                min: 2.0,
+                min_open: false,
+                max: 1e7,
+                integer: true,
+            },
+            about: "grid points",
+        };
+        let steps = match find(t, "steps") {
+            Some((_, v)) => w.value(v, &steps_spec, "sweep.steps"),
+            None => {
+                w.missing(
+                    Some(item.span()),
+                    "sweep.steps",
+                    "number of grid points >= 2, both ends included",
+                );
+                None
+            }
+        };
+        let log = match w.string(t, "scale", "sweep") {
+            None => Some(false),
+            Some((s, sp)) => match s.as_str() {
+                "linear" => Some(false),
+                "log" => Some(true),
+                other => {
+                    w.push(
+                        Problem::new(Some(sp), "sweep.scale", format!("unknown scale '{other}'"))
+                            .help("use \"linear\" or \"log\""),
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some(from), Some(to), Some(steps), Some(log)) = (from, to, steps, log) {
+            if log && (from <= 0.0 || to <= 0.0) {
+                w.push(Problem::new(
+                    Some(item.span()),
+                    "sweep.scale",
+                    "a log scale needs from and to > 0",
+                ));
+                continue;
+            }
+            axes.push(SweepAxis {
+                path,
+                param,
+                from,
+                to,
+                steps: steps as usize,
+                log,
+                span: item.span(),
+            });
+        }
+    }
+    if axes.len() > 2 {
+        w.push(Problem::new(
+            Some(v.span()),
+            "sweep",
+            format!(
+                "{} [[sweep]] entries: one gives a line, two a grid; more are not supported",
+                axes.len()
+            ),
+        ));
+    }
+    axes
+}

@@ -1,0 +1,153 @@
+//! The resolved scenario: every input explicit (catalog chips inlined, defaults written,
+//! `--set` applied), so a run folder can be reproduced from its own files.
+
+use super::params::{self, KeySpec, Param};
+use super::{DistSpec, Scenario};
+use crate::model::{Inputs, PowerBasis, Precision};
+use crate::units;
+use std::fmt::Write;
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A value as the file would write it: bare for dimensionless keys, else a unit string.
+fn value(spec: &KeySpec, si: f64) -> String {
+    if spec.unit.dim == units::ONE.dim && spec.unit.si == 1.0 {
+        format!("{si:?}").trim_end_matches(".0").to_string()
+    } else {
+        quote(&units::display(si, &spec.unit))
+    }
+}
+
+fn line(out: &mut String, spec: &KeySpec, si: Option<f64>) {
+    if let Some(v) = si {
+        let _ = writeln!(out, "{} = {}", spec.name, value(spec, v));
+    }
+}
+
+/// The scenario as TOML with every value explicit.
+pub fn to_toml(s: &Scenario) -> String {
+    let x: &Inputs = &s.inputs;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# Resolved by fleetcost {} from {}{}.\n# Every input is explicit: catalog chips are inlined and defaults written out.",
+        env!("CARGO_PKG_VERSION"),
+        s.file,
+        if s.sets.is_empty() {
+            String::new()
+        } else {
+            format!(" with --set {}", s.sets.join(", --set "))
+        }
+    );
+    let _ = writeln!(o, "schema = 1\nname = {}\n", quote(&s.name));
+    o.push_str("[site]\n");
+    let basis = match x.site.power_basis {
+        PowerBasis::Facility => "facility",
+        PowerBasis::It => "it",
+    };
+    let _ = writeln!(o, "power_basis = {}", quote(basis));
+    for (i, spec) in params::SITE.iter().enumerate() {
+        line(&mut o, spec, Param::Site(i as u8).get(x));
+    }
+    o.push_str("\n[finance]\n");
+    for (i, spec) in params::FINANCE.iter().enumerate() {
+        line(&mut o, spec, Param::Finance(i as u8).get(x));
+    }
+    o.push_str("\n[workload]\n");
+    let _ = writeln!(o, "kind = {}", quote(x.workload.kind.name()));
+    let _ = writeln!(o, "precision = {}", quote(x.workload.precision.name()));
+    for (i, spec) in params::WORKLOAD.iter().enumerate() {
+        if spec.name == "batch" && x.workload.batch_max {
+            o.push_str("batch = \"max\"\n");
+            continue;
+        }
+        line(&mut o, spec, Param::Workload(i as u8).get(x));
+    }
+    for (fi, f) in x.fleets.iter().enumerate() {
+        let _ = writeln!(o, "\n[[fleet]]\nid = {}", quote(&f.id));
+        for (i, spec) in params::FLEET.iter().enumerate() {
+            // Write only what the fleet itself sets: inherited site values stay inherited.
+            let own = match spec.name {
+                "pue" => f.pue,
+                "electricity" => f.electricity,
+                "facility_capex" => f.facility_capex,
+                "facility_life" => f.facility_life,
+                "facility_opex" => f.facility_opex,
+                "tensor_parallel" => f.tensor_parallel,
+                _ => Param::Fleet(fi, i as u8).get(x),
+            };
+            line(&mut o, spec, own);
+        }
+        let _ = writeln!(o, "[fleet.chip]\nname = {}", quote(&f.chip.label));
+        for (i, spec) in params::CHIP.iter().enumerate() {
+            line(&mut o, spec, Param::Chip(fi, i as u8).get(x));
+        }
+        let peaks: Vec<String> = Precision::ALL
+            .into_iter()
+            .filter_map(|p| {
+                f.chip.peak[p.index()]
+                    .map(|v| format!("{} = {}", p.name(), value(&params::PEAK, v)))
+            })
+            .collect();
+        let _ = writeln!(o, "peak = {{ {} }}", peaks.join(", "));
+    }
+    let _ = writeln!(
+        o,
+        "\n[compare]\nbaseline = {}",
+        quote(&x.fleets[x.compare.baseline].id)
+    );
+    if !x.compare.claims.is_empty() {
+        let claims: Vec<String> = x.compare.claims.iter().map(|c| format!("{c:?}")).collect();
+        let _ = writeln!(o, "claim = [{}]", claims.join(", "));
+    }
+    if let Some(c) = &x.contract {
+        let _ = writeln!(o, "\n[contract]\nfleet = {}", quote(&x.fleets[c.fleet].id));
+        line(&mut o, &params::CONTRACT[0], Some(c.value));
+        line(&mut o, &params::CONTRACT[1], Some(c.term));
+    }
+    if !s.uncertainty.is_empty() {
+        o.push_str("\n[uncertainty]\n");
+        for u in &s.uncertainty {
+            let spec = u.param.spec();
+            let v = |x: f64| value(spec, x);
+            let body = match u.dist {
+                DistSpec::Fixed { value } => format!("value = {}", v(value)),
+                DistSpec::Uniform { low, high } => format!("low = {}, high = {}", v(low), v(high)),
+                DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high } => {
+                    format!("low = {}, mode = {}, high = {}", v(low), v(mode), v(high))
+                }
+                DistSpec::Normal { mean, sd } => format!("mean = {}, sd = {}", v(mean), v(sd)),
+                DistSpec::LogNormal { p5, p95 } => format!("p5 = {}, p95 = {}", v(p5), v(p95)),
+            };
+            let _ = writeln!(
+                o,
+                "{} = {{ dist = {}, {body} }}",
+                quote(&u.path),
+                quote(u.dist.name())
+            );
+        }
+        if !s.correlations.is_empty() {
+            let pairs: Vec<String> = s
+                .correlations
+                .iter()
+                .map(|c| format!("[{}, {}, {:?}]", quote(&c.a), quote(&c.b), c.rho))
+                .collect();
+            let _ = writeln!(o, "correlations = [{}]", pairs.join(", "));
+        }
+    }
+    for a in &s.sweeps {
+        let spec = a.param.spec();
+        let _ = writeln!(
+            o,
+            "\n[[sweep]]\nparam = {}\nfrom = {}\nto = {}\nsteps = {}\nscale = {}",
+            quote(&a.path),
+            value(spec, a.from),
+            value(spec, a.to),
+            a.steps,
+            quote(if a.log { "log" } else { "linear" })
+        );
+    }
+    o
+}

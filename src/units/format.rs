@@ -1,0 +1,138 @@
+//! Human-readable numbers: SI prefixes and thousands separators, for tables and charts.
+
+/// SI prefix for `value`: returns (scaled value, prefix) with |scaled| in [1, 1000) where a
+/// prefix from k to E applies; values below 1000 keep no prefix.
+pub fn si_scale(value: f64) -> (f64, &'static str) {
+    const PREFIXES: [(f64, &str); 6] = [
+        (1e18, "E"),
+        (1e15, "P"),
+        (1e12, "T"),
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+    ];
+    let a = value.abs();
+    for (factor, p) in PREFIXES {
+        // Round first so 999.96e3 prints as "1.00 M", not "1000.0 k".
+        if a >= factor * 0.9995 {
+            return (value / factor, p);
+        }
+    }
+    (value, "")
+}
+
+/// `value` with an SI prefix and `sig` significant digits (at least one decimal kept when the
+/// scaled value is below 100): `fmt_si(2.0e9, "W", 2)` is "2.0 GW", `fmt_si(1.16e6, " chips", 3)`
+/// gives "1.16 M chips" when the unit starts with a space.
+pub fn fmt_si(value: f64, unit: &str, sig: usize) -> String {
+    let (scaled, prefix) = si_scale(value);
+    // Decide the decimals on the value as it will print: 99.99 rounds to "100", not "100.0".
+    let rough = decimals_for(scaled, sig);
+    let rounded: f64 = format!("{scaled:.rough$}").parse().unwrap_or(scaled);
+    let decimals = decimals_for(rounded, sig);
+    let sep = if unit.starts_with(' ') || (prefix.is_empty() && unit.is_empty()) {
+        ""
+    } else {
+        " "
+    };
+    let unit = if let Some(stripped) = unit.strip_prefix(' ') {
+        format!("{prefix} {stripped}")
+    } else {
+        format!("{prefix}{unit}")
+    };
+    let unit = unit.trim_start();
+    if unit.is_empty() {
+        format!("{scaled:.decimals$}")
+    } else if sep.is_empty() {
+        format!("{scaled:.decimals$} {unit}")
+    } else {
+        format!("{scaled:.decimals$}{sep}{unit}")
+    }
+}
+
+fn decimals_for(scaled: f64, sig: usize) -> usize {
+    let a = scaled.abs();
+    let int_digits = if a < 1.0 {
+        1
+    } else {
+        (a.log10().floor() as usize) + 1
+    };
+    sig.saturating_sub(int_digits)
+        .max(if a < 100.0 { 1 } else { 0 })
+}
+
+/// `value` rounded to `decimals` with a comma every three digits: 1234567.8 -> "1,234,567.8".
+pub fn fmt_thousands(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let s = format!("{:.*}", decimals, value.abs());
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s.clone(), None),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    if value < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Money with a dollar sign: "$1.23", "$12.3 k", "$1.23 B" (B for billions, as analysts write).
+pub fn fmt_usd(value: f64) -> String {
+    let a = value.abs();
+    let sign = if value < 0.0 { "-" } else { "" };
+    let (scaled, suffix) = if a >= 0.9995e12 {
+        (a / 1e12, " T")
+    } else if a >= 0.9995e9 {
+        (a / 1e9, " B")
+    } else if a >= 0.9995e6 {
+        (a / 1e6, " M")
+    } else if a >= 0.9995e4 {
+        (a / 1e3, " k")
+    } else {
+        (a, "")
+    };
+    let decimals = decimals_for(scaled, 3);
+    format!("{sign}${scaled:.decimals$}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn si() {
+        assert_eq!(fmt_si(2.0e9, "W", 2), "2.0 GW");
+        assert_eq!(fmt_si(1.16e6, " chips", 3), "1.16 M chips");
+        assert_eq!(fmt_si(999.96e3, "W", 3), "1.00 MW");
+        assert_eq!(fmt_si(690.0, "W", 3), "690 W");
+        assert_eq!(fmt_si(1.5, "", 3), "1.50");
+    }
+
+    #[test]
+    fn thousands() {
+        assert_eq!(fmt_thousands(1234567.8, 1), "1,234,567.8");
+        assert_eq!(fmt_thousands(-1234.0, 0), "-1,234");
+        assert_eq!(fmt_thousands(999.0, 0), "999");
+        assert_eq!(fmt_thousands(-0.0001, 2), "0.00");
+    }
+
+    #[test]
+    fn usd() {
+        assert_eq!(fmt_usd(1.234), "$1.23");
+        assert_eq!(fmt_usd(18250.0), "$18.2 k");
+        assert_eq!(fmt_usd(1.2e11), "$120 B");
+        assert_eq!(fmt_usd(-5.0e6), "-$5.00 M");
+    }
+}
