@@ -324,6 +324,69 @@ pub const CONTRACT: &[KeySpec] = &[
     key("term", units::YR, Range::POSITIVE, "contract term"),
 ];
 
+/// Indices into the key tables, by name, so `get` and `set` dispatch on integers.
+pub mod key {
+    pub mod site {
+        pub const POWER: u8 = 0;
+        pub const PUE: u8 = 1;
+        pub const ELECTRICITY: u8 = 2;
+        pub const FACILITY_CAPEX: u8 = 3;
+        pub const FACILITY_LIFE: u8 = 4;
+        pub const FACILITY_OPEX: u8 = 5;
+    }
+    pub mod finance {
+        pub const DISCOUNT_RATE: u8 = 0;
+        pub const HORIZON: u8 = 1;
+    }
+    pub mod workload {
+        pub const MODEL_PARAMS: u8 = 0;
+        pub const TOKENS: u8 = 1;
+        pub const LAYERS: u8 = 2;
+        pub const KV_HEADS: u8 = 3;
+        pub const HEAD_DIM: u8 = 4;
+        pub const WEIGHT_BYTES: u8 = 5;
+        pub const KV_BYTES: u8 = 6;
+        pub const CONTEXT: u8 = 7;
+        pub const BATCH: u8 = 8;
+        pub const TENSOR_PARALLEL: u8 = 9;
+    }
+    pub mod fleet {
+        pub const CHIPS: u8 = 0;
+        pub const CHIPS_PER_NODE: u8 = 1;
+        pub const NODE_POWER: u8 = 2;
+        pub const NETWORK_POWER: u8 = 3;
+        pub const NODE_PRICE: u8 = 4;
+        pub const NETWORK_PRICE: u8 = 5;
+        pub const HARDWARE_LIFE: u8 = 6;
+        pub const MAINTENANCE: u8 = 7;
+        pub const SOFTWARE: u8 = 8;
+        pub const POWER_LOAD: u8 = 9;
+        pub const AVAILABILITY: u8 = 10;
+        pub const MFU: u8 = 11;
+        pub const MBU: u8 = 12;
+        pub const STEP_OVERHEAD: u8 = 13;
+        pub const RENT: u8 = 14;
+        pub const TENSOR_PARALLEL: u8 = 15;
+        pub const PUE: u8 = 16;
+        pub const ELECTRICITY: u8 = 17;
+        pub const FACILITY_CAPEX: u8 = 18;
+        pub const FACILITY_LIFE: u8 = 19;
+        pub const FACILITY_OPEX: u8 = 20;
+    }
+    pub mod chip {
+        pub const TDP: u8 = 0;
+        pub const HBM: u8 = 1;
+        pub const HBM_BW: u8 = 2;
+        pub const PRICE: u8 = 3;
+        pub const PRICE_LOW: u8 = 4;
+        pub const PRICE_HIGH: u8 = 5;
+    }
+    pub mod contract {
+        pub const VALUE: u8 = 0;
+        pub const TERM: u8 = 1;
+    }
+}
+
 /// One numeric input. Indices point into the key tables above and into `Inputs::fleets`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Param {
@@ -412,79 +475,80 @@ impl Param {
     /// The parameter's current value in SI units; `None` when the input is absent (an
     /// optional key not given). Fleet overrides of site keys report the effective value.
     pub fn get(self, x: &Inputs) -> Option<f64> {
-        let name = self.spec().name;
         match self {
-            Param::Site(_) => {
+            Param::Site(k) => {
                 let s = &x.site;
-                match name {
-                    "power" => s.power,
-                    "pue" => Some(s.pue),
-                    "electricity" => s.electricity,
-                    "facility_capex" => Some(s.facility_capex),
-                    "facility_life" => Some(s.facility_life),
+                match k {
+                    key::site::POWER => s.power,
+                    key::site::PUE => Some(s.pue),
+                    key::site::ELECTRICITY => s.electricity,
+                    key::site::FACILITY_CAPEX => Some(s.facility_capex),
+                    key::site::FACILITY_LIFE => Some(s.facility_life),
                     _ => Some(s.facility_opex),
                 }
             }
-            Param::Finance(_) => match name {
-                "discount_rate" => Some(x.finance.discount_rate),
+            Param::Finance(k) => match k {
+                key::finance::DISCOUNT_RATE => Some(x.finance.discount_rate),
                 _ => Some(x.finance.horizon),
             },
-            Param::Workload(_) => {
+            Param::Workload(k) => {
                 let w = &x.workload;
-                match name {
-                    "model_params" => w.model_params,
-                    "tokens" => w.tokens,
-                    "layers" => w.layers,
-                    "kv_heads" => w.kv_heads,
-                    "head_dim" => w.head_dim,
-                    "weight_bytes" => w.weight_bytes,
-                    "kv_bytes" => w.kv_bytes,
-                    "context" => w.context,
-                    "batch" => w.batch,
+                match k {
+                    key::workload::MODEL_PARAMS => w.model_params,
+                    key::workload::TOKENS => w.tokens,
+                    key::workload::LAYERS => w.layers,
+                    key::workload::KV_HEADS => w.kv_heads,
+                    key::workload::HEAD_DIM => w.head_dim,
+                    key::workload::WEIGHT_BYTES => w.weight_bytes,
+                    key::workload::KV_BYTES => w.kv_bytes,
+                    key::workload::CONTEXT => w.context,
+                    key::workload::BATCH => w.batch,
                     _ => w.tensor_parallel,
                 }
             }
-            Param::Fleet(i, _) => {
+            Param::Fleet(i, k) => {
                 let f = &x.fleets[i];
                 let s = &x.site;
-                match name {
-                    "chips" => f.chips,
-                    "chips_per_node" => Some(f.chips_per_node),
-                    "node_power" => Some(f.node_power),
-                    "network_power" => Some(f.network_power),
-                    "node_price" => Some(f.node_price),
-                    "network_price" => Some(f.network_price),
-                    "hardware_life" => f.hardware_life,
-                    "maintenance" => Some(f.maintenance),
-                    "software" => Some(f.software),
-                    "power_load" => Some(f.power_load),
-                    "availability" => Some(f.availability),
-                    "mfu" => Some(f.mfu),
-                    "mbu" => f.mbu,
-                    "step_overhead" => Some(f.step_overhead),
-                    "rent" => f.rent,
-                    "tensor_parallel" => f.tensor_parallel.or(x.workload.tensor_parallel),
-                    "pue" => Some(f.pue.unwrap_or(s.pue)),
-                    "electricity" => f.electricity.or(s.electricity),
-                    "facility_capex" => Some(f.facility_capex.unwrap_or(s.facility_capex)),
-                    "facility_life" => Some(f.facility_life.unwrap_or(s.facility_life)),
+                match k {
+                    key::fleet::CHIPS => f.chips,
+                    key::fleet::CHIPS_PER_NODE => Some(f.chips_per_node),
+                    key::fleet::NODE_POWER => Some(f.node_power),
+                    key::fleet::NETWORK_POWER => Some(f.network_power),
+                    key::fleet::NODE_PRICE => Some(f.node_price),
+                    key::fleet::NETWORK_PRICE => Some(f.network_price),
+                    key::fleet::HARDWARE_LIFE => f.hardware_life,
+                    key::fleet::MAINTENANCE => Some(f.maintenance),
+                    key::fleet::SOFTWARE => Some(f.software),
+                    key::fleet::POWER_LOAD => Some(f.power_load),
+                    key::fleet::AVAILABILITY => Some(f.availability),
+                    key::fleet::MFU => Some(f.mfu),
+                    key::fleet::MBU => f.mbu,
+                    key::fleet::STEP_OVERHEAD => Some(f.step_overhead),
+                    key::fleet::RENT => f.rent,
+                    key::fleet::TENSOR_PARALLEL => f.tensor_parallel.or(x.workload.tensor_parallel),
+                    key::fleet::PUE => Some(f.pue.unwrap_or(s.pue)),
+                    key::fleet::ELECTRICITY => f.electricity.or(s.electricity),
+                    key::fleet::FACILITY_CAPEX => {
+                        Some(f.facility_capex.unwrap_or(s.facility_capex))
+                    }
+                    key::fleet::FACILITY_LIFE => Some(f.facility_life.unwrap_or(s.facility_life)),
                     _ => Some(f.facility_opex.unwrap_or(s.facility_opex)),
                 }
             }
-            Param::Chip(i, _) => {
+            Param::Chip(i, k) => {
                 let c = &x.fleets[i].chip;
-                match name {
-                    "tdp" => Some(c.tdp),
-                    "hbm" => c.hbm,
-                    "hbm_bw" => c.hbm_bw,
-                    "price" => c.price,
-                    "price_low" => c.price_low,
+                match k {
+                    key::chip::TDP => Some(c.tdp),
+                    key::chip::HBM => c.hbm,
+                    key::chip::HBM_BW => c.hbm_bw,
+                    key::chip::PRICE => c.price,
+                    key::chip::PRICE_LOW => c.price_low,
                     _ => c.price_high,
                 }
             }
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()],
-            Param::Contract(_) => x.contract.as_ref().map(|c| match name {
-                "value" => c.value,
+            Param::Contract(k) => x.contract.as_ref().map(|c| match k {
+                key::contract::VALUE => c.value,
                 _ => c.term,
             }),
         }
@@ -499,35 +563,34 @@ impl Param {
         } else {
             v
         };
-        let name = self.spec().name;
         match self {
-            Param::Site(_) => {
+            Param::Site(k) => {
                 let s = &mut x.site;
-                match name {
-                    "power" => s.power = Some(v),
-                    "pue" => s.pue = v,
-                    "electricity" => s.electricity = Some(v),
-                    "facility_capex" => s.facility_capex = v,
-                    "facility_life" => s.facility_life = v,
+                match k {
+                    key::site::POWER => s.power = Some(v),
+                    key::site::PUE => s.pue = v,
+                    key::site::ELECTRICITY => s.electricity = Some(v),
+                    key::site::FACILITY_CAPEX => s.facility_capex = v,
+                    key::site::FACILITY_LIFE => s.facility_life = v,
                     _ => s.facility_opex = v,
                 }
             }
-            Param::Finance(_) => match name {
-                "discount_rate" => x.finance.discount_rate = v,
+            Param::Finance(k) => match k {
+                key::finance::DISCOUNT_RATE => x.finance.discount_rate = v,
                 _ => x.finance.horizon = v,
             },
-            Param::Workload(_) => {
+            Param::Workload(k) => {
                 let w = &mut x.workload;
-                let slot = match name {
-                    "model_params" => &mut w.model_params,
-                    "tokens" => &mut w.tokens,
-                    "layers" => &mut w.layers,
-                    "kv_heads" => &mut w.kv_heads,
-                    "head_dim" => &mut w.head_dim,
-                    "weight_bytes" => &mut w.weight_bytes,
-                    "kv_bytes" => &mut w.kv_bytes,
-                    "context" => &mut w.context,
-                    "batch" => {
+                let slot = match k {
+                    key::workload::MODEL_PARAMS => &mut w.model_params,
+                    key::workload::TOKENS => &mut w.tokens,
+                    key::workload::LAYERS => &mut w.layers,
+                    key::workload::KV_HEADS => &mut w.kv_heads,
+                    key::workload::HEAD_DIM => &mut w.head_dim,
+                    key::workload::WEIGHT_BYTES => &mut w.weight_bytes,
+                    key::workload::KV_BYTES => &mut w.kv_bytes,
+                    key::workload::CONTEXT => &mut w.context,
+                    key::workload::BATCH => {
                         w.batch_max = false;
                         &mut w.batch
                     }
@@ -535,48 +598,48 @@ impl Param {
                 };
                 *slot = Some(v);
             }
-            Param::Fleet(i, _) => {
+            Param::Fleet(i, k) => {
                 let f = &mut x.fleets[i];
-                match name {
-                    "chips" => f.chips = Some(v),
-                    "chips_per_node" => f.chips_per_node = v,
-                    "node_power" => f.node_power = v,
-                    "network_power" => f.network_power = v,
-                    "node_price" => f.node_price = v,
-                    "network_price" => f.network_price = v,
-                    "hardware_life" => f.hardware_life = Some(v),
-                    "maintenance" => f.maintenance = v,
-                    "software" => f.software = v,
-                    "power_load" => f.power_load = v,
-                    "availability" => f.availability = v,
-                    "mfu" => f.mfu = v,
-                    "mbu" => f.mbu = Some(v),
-                    "step_overhead" => f.step_overhead = v,
-                    "rent" => f.rent = Some(v),
-                    "tensor_parallel" => f.tensor_parallel = Some(v),
-                    "pue" => f.pue = Some(v),
-                    "electricity" => f.electricity = Some(v),
-                    "facility_capex" => f.facility_capex = Some(v),
-                    "facility_life" => f.facility_life = Some(v),
+                match k {
+                    key::fleet::CHIPS => f.chips = Some(v),
+                    key::fleet::CHIPS_PER_NODE => f.chips_per_node = v,
+                    key::fleet::NODE_POWER => f.node_power = v,
+                    key::fleet::NETWORK_POWER => f.network_power = v,
+                    key::fleet::NODE_PRICE => f.node_price = v,
+                    key::fleet::NETWORK_PRICE => f.network_price = v,
+                    key::fleet::HARDWARE_LIFE => f.hardware_life = Some(v),
+                    key::fleet::MAINTENANCE => f.maintenance = v,
+                    key::fleet::SOFTWARE => f.software = v,
+                    key::fleet::POWER_LOAD => f.power_load = v,
+                    key::fleet::AVAILABILITY => f.availability = v,
+                    key::fleet::MFU => f.mfu = v,
+                    key::fleet::MBU => f.mbu = Some(v),
+                    key::fleet::STEP_OVERHEAD => f.step_overhead = v,
+                    key::fleet::RENT => f.rent = Some(v),
+                    key::fleet::TENSOR_PARALLEL => f.tensor_parallel = Some(v),
+                    key::fleet::PUE => f.pue = Some(v),
+                    key::fleet::ELECTRICITY => f.electricity = Some(v),
+                    key::fleet::FACILITY_CAPEX => f.facility_capex = Some(v),
+                    key::fleet::FACILITY_LIFE => f.facility_life = Some(v),
                     _ => f.facility_opex = Some(v),
                 }
             }
-            Param::Chip(i, _) => {
+            Param::Chip(i, k) => {
                 let c = &mut x.fleets[i].chip;
-                match name {
-                    "tdp" => c.tdp = v,
-                    "hbm" => c.hbm = Some(v),
-                    "hbm_bw" => c.hbm_bw = Some(v),
-                    "price" => c.price = Some(v),
-                    "price_low" => c.price_low = Some(v),
+                match k {
+                    key::chip::TDP => c.tdp = v,
+                    key::chip::HBM => c.hbm = Some(v),
+                    key::chip::HBM_BW => c.hbm_bw = Some(v),
+                    key::chip::PRICE => c.price = Some(v),
+                    key::chip::PRICE_LOW => c.price_low = Some(v),
                     _ => c.price_high = Some(v),
                 }
             }
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()] = Some(v),
-            Param::Contract(_) => {
+            Param::Contract(k) => {
                 if let Some(c) = x.contract.as_mut() {
-                    match name {
-                        "value" => c.value = v,
+                    match k {
+                        key::contract::VALUE => c.value = v,
                         _ => c.term = v,
                     }
                 }
@@ -612,4 +675,28 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
         msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_indices_name_their_table_rows() {
+        assert_eq!(
+            SITE[key::site::FACILITY_OPEX as usize].name,
+            "facility_opex"
+        );
+        assert_eq!(FINANCE[key::finance::HORIZON as usize].name, "horizon");
+        assert_eq!(
+            WORKLOAD[key::workload::TENSOR_PARALLEL as usize].name,
+            "tensor_parallel"
+        );
+        assert_eq!(
+            FLEET[key::fleet::FACILITY_OPEX as usize].name,
+            "facility_opex"
+        );
+        assert_eq!(CHIP[key::chip::PRICE_HIGH as usize].name, "price_high");
+        assert_eq!(CONTRACT[key::contract::TERM as usize].name, "term");
+    }
 }
