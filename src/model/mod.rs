@@ -168,41 +168,40 @@ pub fn chip_year_cost(f: &Fleet, s: &FleetSite, finance: &Finance, watts: f64) -
     })
 }
 
-/// Per-fleet kernel: sizing, cost, work and totals for fleet `index`.
-pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, ModelError> {
-    let f = &inputs.fleets[index];
-    let site = FleetSite::of(f, &inputs.site);
-    let w = watts_per_chip(f);
-    let (nodes, chips) = match f.chips {
-        Some(n) => sizing::size_to_count(n, f.chips_per_node),
+/// Nodes and chips of fleet `f`: its fixed `chips`, or whole nodes in the power budget.
+fn size(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(f64, f64), ModelError> {
+    match f.chips {
+        Some(n) => Ok(sizing::size_to_count(n, f.chips_per_node)),
         None => {
             let power = inputs.site.power.unwrap_or(0.0);
-            let it = sizing::it_budget(
-                power,
-                site.pue,
-                inputs.site.power_basis == PowerBasis::Facility,
-            );
+            let it = sizing::it_budget(power, pue, inputs.site.power_basis == PowerBasis::Facility);
             let sized = sizing::size_to_power(it, f.chips_per_node, w);
             if sized.1 < 1.0 {
-                return Err(below_one_node(inputs, f, site.pue, w, power));
+                return Err(below_one_node(inputs, f, pue, w, power));
             }
-            sized
+            Ok(sized)
         }
-    };
+    }
+}
 
-    let cost = chip_year_cost(f, &site, &inputs.finance, w);
-    let c = cost.total();
-    let wl = &inputs.workload;
+/// What one chip of fleet `f` delivers: effective FLOP/s, tokens/s (training, inference),
+/// work per chip-year in the workload's unit, and the decode setup (inference).
+struct ChipWork {
+    effective_flops: f64,
+    tokens_per_s: Option<f64>,
+    per_year: f64,
+    decode: Option<Decode>,
+}
+
+fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
     let peak = f.chip.peak[wl.precision.index()].unwrap_or(f64::NAN);
     let effective_flops = work::effective_flops(peak, f.mfu, f.availability);
-    let mut decode = None;
-    let mut run = None;
-    let (tokens_per_s, work_per_chip_year) = match wl.kind {
-        WorkloadKind::Flops => (None, work::eflop_per_year(effective_flops)),
+    let (tokens_per_s, per_year, decode) = match wl.kind {
+        WorkloadKind::Flops => (None, work::eflop_per_year(effective_flops), None),
         WorkloadKind::Training => {
             let t =
                 work::training_tokens_per_s(effective_flops, wl.model_params.unwrap_or(f64::NAN));
-            (Some(t), work::mtokens_per_year(t))
+            (Some(t), work::mtokens_per_year(t), None)
         }
         WorkloadKind::Inference => {
             let d = work::decode(&decoder_shape(wl, f), &decode_chip(f, peak)).map_err(|e| {
@@ -211,17 +210,35 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
                     reason: e.to_string(),
                 }
             })?;
-            decode = Some(d);
-            (
-                Some(d.tokens_per_s_per_chip),
-                work::mtokens_per_year(d.tokens_per_s_per_chip),
-            )
+            let t = d.tokens_per_s_per_chip;
+            (Some(t), work::mtokens_per_year(t), Some(d))
         }
     };
-    let cost_per_unit = c / work_per_chip_year;
-    if let (WorkloadKind::Training, Some(tokens), Some(t)) = (wl.kind, wl.tokens, tokens_per_s) {
-        run = Some((tokens / 1e6 * cost_per_unit, tokens / (chips * t)));
-    }
+    Ok(ChipWork {
+        effective_flops,
+        tokens_per_s,
+        per_year,
+        decode,
+    })
+}
+
+/// Per-fleet kernel: sizing, cost, work and totals for fleet `index`.
+pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, ModelError> {
+    let f = &inputs.fleets[index];
+    let site = FleetSite::of(f, &inputs.site);
+    let w = watts_per_chip(f);
+    let (nodes, chips) = size(inputs, f, site.pue, w)?;
+    let cost = chip_year_cost(f, &site, &inputs.finance, w);
+    let c = cost.total();
+    let wl = &inputs.workload;
+    let work = chip_work(wl, f)?;
+    let cost_per_unit = c / work.per_year;
+    let run = match (wl.kind, wl.tokens, work.tokens_per_s) {
+        (WorkloadKind::Training, Some(tokens), Some(t)) => {
+            Some((tokens / 1e6 * cost_per_unit, tokens / (chips * t)))
+        }
+        _ => None,
+    };
     let r = inputs.finance.discount_rate;
     let horizon_years = inputs.finance.horizon / SECONDS_PER_YEAR;
     let annual_cost = chips * c;
@@ -234,19 +251,37 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         pue: site.pue,
         cost,
         cost_per_chip_year: c,
-        effective_flops,
-        tokens_per_s,
-        work_per_chip_year,
+        effective_flops: work.effective_flops,
+        tokens_per_s: work.tokens_per_s,
+        work_per_chip_year: work.per_year,
         cost_per_unit,
         annual_cost,
         horizon_cost_nominal: annual_cost * horizon_years,
         horizon_cost_pv: annual_cost * finance::annuity_pv(r, horizon_years),
-        decode,
+        decode: work.decode,
         run_cost: run.map(|x| x.0),
         run_seconds: run.map(|x| x.1),
     };
     check_finite(&f.id, &figures)?;
     Ok(figures)
+}
+
+/// The lean kernel of the analysis loops: cost per unit of work of fleet `index`, with the
+/// same refusals as [`fleet_figures`] (a budget below one node, a batch that does not fit, a
+/// result that is not finite) but without totals.
+pub fn unit_cost(inputs: &Inputs, index: usize) -> Result<f64, ModelError> {
+    let f = &inputs.fleets[index];
+    let site = FleetSite::of(f, &inputs.site);
+    let w = watts_per_chip(f);
+    size(inputs, f, site.pue, w)?;
+    let c = chip_year_cost(f, &site, &inputs.finance, w).total();
+    let work = chip_work(&inputs.workload, f)?;
+    let cost_per_unit = c / work.per_year;
+    if cost_per_unit.is_finite() && work.per_year > 0.0 {
+        return Ok(cost_per_unit);
+    }
+    // Rare: let the full kernel name the culprit.
+    fleet_figures(inputs, index).map(|g| g.cost_per_unit)
 }
 
 fn below_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64, power: f64) -> ModelError {
