@@ -65,15 +65,20 @@ impl ScenarioError {
                 format!("{}: {}", p.key, p.message)
             };
             let text = match &p.span {
-                Some(span) if span.end <= self.text.len() && !self.text.is_empty() => {
-                    let (line, col) = line_col(&self.text, span.start);
-                    let origin = format!("{}:{line}:{col}", self.file);
+                Some(span)
+                    if span.start <= span.end
+                        && span.end <= self.text.len()
+                        && self.text.is_char_boundary(span.start)
+                        && self.text.is_char_boundary(span.end)
+                        && !self.text.is_empty() =>
+                {
                     // Show only the lines around the span so big files stay readable.
                     let (excerpt, first_line, local) = excerpt(&self.text, span.clone());
                     let label = short_label(&p.message);
+                    // annotate-snippets appends line:column to the origin itself.
                     let snippet = Snippet::source(excerpt)
                         .line_start(first_line)
-                        .origin(&origin)
+                        .origin(&self.file)
                         .fold(false)
                         .annotation(Level::Error.span(local).label(&label));
                     let mut msg = Level::Error.title(&title).snippet(snippet);
@@ -109,20 +114,30 @@ impl ScenarioError {
 }
 
 /// The lines holding `span`, the 1-based number of the first, and the span relative to them.
+/// An empty span is widened to the character it points at (if any), so the caret shows.
 fn excerpt(text: &str, span: Range<usize>) -> (&str, usize, Range<usize>) {
     let start = text[..span.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let end = text[span.end.max(span.start)..]
+    let end = text[span.end..]
         .find('\n')
-        .map(|i| i + span.end.max(span.start))
+        .map(|i| i + span.end)
         .unwrap_or(text.len());
     let first_line = text[..start].matches('\n').count() + 1;
-    let local =
-        (span.start - start)..(span.end.max(span.start + 1).min(end.max(span.start + 1)) - start);
-    (&text[start..end], first_line, local)
+    let excerpt = &text[start..end];
+    let local_start = span.start - start;
+    let local_end = if span.end > span.start {
+        span.end - start
+    } else {
+        excerpt[local_start..]
+            .chars()
+            .next()
+            .map_or(local_start, |c| local_start + c.len_utf8())
+    };
+    (excerpt, first_line, local_start..local_end)
 }
 
 /// The caret's label: the message up to its first ';' (the rest is in the title).
 fn short_label(message: &str) -> String {
+    let message = message.strip_prefix("TOML syntax: ").unwrap_or(message);
     message
         .split(';')
         .next()

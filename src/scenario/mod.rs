@@ -70,7 +70,7 @@ impl DistSpec {
             DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high }
                 if !(low <= mode && mode <= high) =>
             {
-                Some("needs low <= mode <= high".into())
+                Some("the mode must lie between low and high".into())
             }
             DistSpec::LogNormal { p5, p95 } if p5 > p95 => {
                 Some("p5 is above p95; swap them".into())
@@ -201,16 +201,44 @@ impl Scenario {
     }
 
     /// Applies `PATH=VALUE` overrides in order, then re-checks the cross-key rules. The value
-    /// takes the same grammar as the file (`--set 'fleet.trn2.chip.price=15k USD'`).
+    /// takes the same grammar as the file (`--set 'fleet.trn2.chip.price=15k USD'`). Every bad
+    /// `--set` is reported, each naming itself; a problem the overrides cause in the scenario
+    /// says which `--set` set the key at fault.
     pub fn apply_sets(&mut self, sets: &[String]) -> Result<(), ScenarioError> {
         let mut problems = Vec::new();
         for s in sets {
             if let Err(msg) = self.apply_set(s) {
-                problems.push(Problem::new(None, "--set", msg));
+                problems.push(Problem::new(None, format!("--set '{s}'"), msg));
             }
         }
         if problems.is_empty() && !sets.is_empty() {
-            problems.extend(check::check(self));
+            for mut p in check::check(self) {
+                let from_set = sets.iter().rev().find(|s| {
+                    s.split_once('=')
+                        .is_some_and(|(path, _)| path.trim() == p.key)
+                });
+                match from_set {
+                    Some(s) => {
+                        // The file's text at that key is not the value in use: no caret there.
+                        p.span = None;
+                        p.key = format!("{} (from --set '{s}')", p.key);
+                    }
+                    None => {
+                        let note = format!(
+                            "found with {}",
+                            sets.iter()
+                                .map(|s| format!("--set '{s}'"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        p.help = Some(match p.help.take() {
+                            Some(h) => format!("{h}\n{note}"),
+                            None => note,
+                        });
+                    }
+                }
+                problems.push(p);
+            }
         }
         if problems.is_empty() {
             Ok(())
@@ -225,9 +253,10 @@ impl Scenario {
 
     fn apply_set(&mut self, assignment: &str) -> Result<(), String> {
         let Some((path, value)) = assignment.split_once('=') else {
-            return Err(format!(
-                "'{assignment}' is not PATH=VALUE (e.g. --set 'site.pue=1.2' or --set 'fleet.trn2.chip.price=15k USD')"
-            ));
+            return Err(
+                "not PATH=VALUE (e.g. --set 'site.pue=1.2' or --set 'fleet.trn2.chip.price=15k USD')"
+                    .to_string(),
+            );
         };
         let (path, value) = (path.trim(), value.trim());
         if path == "workload.batch" && value == "max" {
@@ -237,7 +266,7 @@ impl Scenario {
             return Ok(());
         }
         let param = Param::parse(path, &self.inputs)?;
-        let si = parse_value(param, value).map_err(|e| format!("{path}: {e}"))?;
+        let si = parse_value(param, value)?;
         param.set(&mut self.inputs, si);
         self.sets.push(assignment.to_string());
         Ok(())
@@ -248,9 +277,12 @@ impl Scenario {
 /// quantity string, range-checked; counts are rounded to whole numbers.
 pub fn parse_value(param: Param, text: &str) -> Result<f64, String> {
     let spec = param.spec();
+    // "nan" and "inf" parse as f64: let the quantity parser refuse them as written.
     let si = match text.trim().parse::<f64>() {
-        Ok(x) => crate::units::from_bare(x, &spec.unit).map_err(|e| e.to_string())?,
-        Err(_) => crate::units::parse_quantity(text, &spec.unit).map_err(|e| e.to_string())?,
+        Ok(x) if x.is_finite() => {
+            crate::units::from_bare(x, &spec.unit).map_err(|e| e.to_string())?
+        }
+        _ => crate::units::parse_quantity(text, &spec.unit).map_err(|e| e.to_string())?,
     };
     let si = if spec.range.integer { si.round() } else { si };
     match parse::range_problem(spec, si, text) {

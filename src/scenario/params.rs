@@ -8,6 +8,7 @@ use crate::model::{Inputs, Precision};
 use crate::units::{self, Unit};
 
 /// The valid range of a key: min (open or closed) to max (closed), whole numbers or not.
+/// Bounds are in SI units, like the values they bound.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {
     pub min: f64,
@@ -133,7 +134,18 @@ pub const FINANCE: &[KeySpec] = &[
         Range::NON_NEGATIVE,
         "discount rate per year",
     ),
-    key("horizon", units::YR, Range::POSITIVE, "horizon"),
+    key(
+        "horizon",
+        units::YR,
+        // A cash-flow table has a row per year: a horizon is a plan, not geological time.
+        Range {
+            min: 0.0,
+            min_open: true,
+            max: 1000.0 * units::SECONDS_PER_YEAR,
+            integer: false,
+        },
+        "horizon",
+    ),
 ];
 
 /// `workload.*` numeric keys.
@@ -648,23 +660,97 @@ impl Param {
     }
 }
 
+/// A typical value of a key as a scenario writes it, for messages ("power = \"2 GW\"").
+pub fn example(name: &str) -> &'static str {
+    match name {
+        "power" => "\"2 GW\"",
+        "pue" => "1.2",
+        "electricity" => "\"0.07 USD/kWh\"",
+        "facility_capex" => "\"11 USD/W\"",
+        "facility_life" => "\"20 yr\"",
+        "facility_opex" => "\"0.4 USD/W/yr\"",
+        "discount_rate" => "0.08",
+        "horizon" => "\"8 yr\"",
+        "model_params" => "70e9",
+        "tokens" => "15e12",
+        "layers" => "80",
+        "kv_heads" => "8",
+        "head_dim" => "128",
+        "weight_bytes" | "kv_bytes" => "2",
+        "context" => "8192",
+        "batch" => "64",
+        "tensor_parallel" => "8",
+        "chips" => "100000",
+        "chips_per_node" => "8",
+        "node_power" => "\"4.6 kW\"",
+        "network_power" => "\"60 W\"",
+        "node_price" => "\"80k USD\"",
+        "network_price" => "\"5000 USD\"",
+        "hardware_life" => "\"5 yr\"",
+        "maintenance" => "0.03",
+        "software" => "\"4500 USD/yr\"",
+        "power_load" => "0.8",
+        "availability" => "0.95",
+        "mfu" => "0.4",
+        "mbu" => "0.6",
+        "step_overhead" => "\"0.1 ms\"",
+        "rent" => "\"2.1 USD/h\"",
+        "tdp" => "\"700 W\"",
+        "hbm" => "\"80 GB\"",
+        "hbm_bw" => "\"3.35 TB/s\"",
+        "price" | "price_low" | "price_high" => "\"25k USD\"",
+        "peak" | "fp32" | "tf32" | "bf16" | "fp8" | "fp4" => "989",
+        "value" => "\"38e9 USD\"",
+        "term" => "\"7 yr\"",
+        "claim" => "1.3",
+        _ => "1",
+    }
+}
+
 /// "unknown parameter path 'fleet.trn2.chip.prce'; did you mean 'fleet.trn2.chip.price'?"
 fn unknown_path(path: &str, inputs: &Inputs) -> String {
-    let mut scored: Vec<(f64, String)> = Param::all(inputs)
+    let all: Vec<String> = Param::all(inputs)
         .into_iter()
-        .map(|p| {
-            let q = p.path(inputs);
-            (strsim::jaro_winkler(path, &q), q)
-        })
+        .map(|p| p.path(inputs))
+        .collect();
+    let ids: Vec<&str> = inputs.fleets.iter().map(|f| f.id.as_str()).collect();
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut msg = format!("unknown parameter path '{path}'");
+    // Say what is wrong when it is plain: a fleet the scenario lacks, a missing [contract].
+    if let ["fleet", id, ..] = parts.as_slice() {
+        if !ids.contains(id) {
+            msg = format!(
+                "unknown parameter path '{path}': this scenario has no fleet '{id}' (fleets: {})",
+                ids.join(", ")
+            );
+        }
+    }
+    if let ["contract", k] = parts.as_slice() {
+        if inputs.contract.is_none() && index_of(CONTRACT, k).is_some() {
+            return format!(
+                "'{path}' needs a [contract] table (fleet, value, term), which this scenario does not have"
+            );
+        }
+    }
+    // Near matches: similar paths, then paths with the same last part ("chips_per_node" ->
+    // "fleet.h100.chips_per_node").
+    let mut scored: Vec<(f64, &String)> = all
+        .iter()
+        .map(|q| (strsim::jaro_winkler(path, q), q))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let near: Vec<String> = scored
-        .into_iter()
-        .filter(|(s, _)| *s > 0.85)
-        .take(4)
-        .map(|(_, q)| format!("'{q}'"))
-        .collect();
-    let mut msg = format!("unknown parameter path '{path}'");
+    let last = parts.last().copied().unwrap_or("");
+    let mut near: Vec<&String> = Vec::new();
+    for q in all.iter().filter(|q| q.rsplit('.').next() == Some(last)) {
+        if near.len() < 4 && q.as_str() != path {
+            near.push(q);
+        }
+    }
+    for (_, q) in scored.into_iter().filter(|(s, _)| *s > 0.85) {
+        if near.len() < 4 && !near.contains(&q) {
+            near.push(q);
+        }
+    }
     if near.is_empty() {
         msg.push_str(
             "; paths are site.K, finance.K, workload.K, fleet.ID.K, fleet.ID.chip.K, \
@@ -672,31 +758,8 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
              --list-params` lists them all)",
         );
     } else {
+        let near: Vec<String> = near.iter().map(|q| format!("'{q}'")).collect();
         msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
     }
     msg
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_indices_name_their_table_rows() {
-        assert_eq!(
-            SITE[key::site::FACILITY_OPEX as usize].name,
-            "facility_opex"
-        );
-        assert_eq!(FINANCE[key::finance::HORIZON as usize].name, "horizon");
-        assert_eq!(
-            WORKLOAD[key::workload::TENSOR_PARALLEL as usize].name,
-            "tensor_parallel"
-        );
-        assert_eq!(
-            FLEET[key::fleet::FACILITY_OPEX as usize].name,
-            "facility_opex"
-        );
-        assert_eq!(CHIP[key::chip::PRICE_HIGH as usize].name, "price_high");
-        assert_eq!(CONTRACT[key::contract::TERM as usize].name, "term");
-    }
 }

@@ -10,7 +10,7 @@ use super::params::{self, KeySpec, Param};
 use super::{Correlation, DistSpec, Scenario, SweepAxis, Uncertain};
 use crate::model::*;
 use crate::units;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -48,6 +48,11 @@ const DIST_KEYS: &[&str] = &[
 pub(super) struct Walker {
     pub problems: Vec<Problem>,
     pub spans: HashMap<String, Range<usize>>,
+    /// Keys with a problem reported (and keys an unknown key was probably meant to be), so
+    /// the cross-key check does not report their consequences again.
+    pub covered: HashSet<String>,
+    /// The file's text, to name lines in messages.
+    pub text: String,
 }
 
 fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static str> {
@@ -60,17 +65,43 @@ fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static str> {
 
 /// "did you mean 'x'?" among `choices`, when one is close.
 pub fn did_you_mean(given: &str, choices: &[&str]) -> Option<String> {
+    nearest(given, choices).map(|c| format!("did you mean '{c}'?"))
+}
+
+/// The choice closest to `given`, when one is close.
+fn nearest<'c>(given: &str, choices: &[&'c str]) -> Option<&'c str> {
     choices
         .iter()
         .map(|c| {
             (
                 strsim::jaro_winkler(&given.to_lowercase(), &c.to_lowercase()),
-                c,
+                *c,
             )
         })
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("did you mean '{c}'?"))
+        .map(|(_, c)| c)
+}
+
+/// The tables where key `name` belongs, other than the one at `prefix`: "[site] or [[fleet]]".
+fn home_of(name: &str, prefix: &str) -> Option<String> {
+    let homes: [(&str, Vec<&str>); 8] = [
+        ("[site]", names(params::SITE, SITE_OTHER)),
+        ("[finance]", names(params::FINANCE, &[])),
+        ("[workload]", names(params::WORKLOAD, WORKLOAD_OTHER)),
+        ("[[fleet]]", names(params::FLEET, FLEET_OTHER)),
+        ("a fleet's chip table", names(params::CHIP, CHIP_OTHER)),
+        ("[compare]", COMPARE.to_vec()),
+        ("[contract]", names(params::CONTRACT, CONTRACT_OTHER)),
+        ("[[sweep]]", SWEEP.to_vec()),
+    ];
+    let here = prefix.split('.').next().unwrap_or("");
+    let found: Vec<&str> = homes
+        .iter()
+        .filter(|(home, keys)| keys.contains(&name) && !home.trim_matches(['[', ']']).eq(here))
+        .map(|(home, _)| *home)
+        .collect();
+    (!found.is_empty()).then(|| found.join(" or "))
 }
 
 fn find<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
@@ -106,10 +137,13 @@ impl Walker {
         Walker {
             problems: Vec::new(),
             spans: HashMap::new(),
+            covered: HashSet::new(),
+            text: String::new(),
         }
     }
 
     fn push(&mut self, p: Problem) {
+        self.covered.insert(p.key.clone());
         self.problems.push(p);
     }
 
@@ -128,9 +162,15 @@ impl Walker {
                     join(prefix, name),
                     format!("unknown key '{name}' {where_}"),
                 );
-                p.help = Some(match did_you_mean(name, allowed) {
-                    Some(d) => d,
-                    None => format!("known keys: {}", allowed.join(", ")),
+                p.help = Some(match nearest(name, allowed) {
+                    Some(d) => {
+                        self.covered.insert(join(prefix, d));
+                        format!("did you mean '{d}'?")
+                    }
+                    None => match home_of(name, prefix) {
+                        Some(home) => format!("'{name}' is a key of {home}; move it there"),
+                        None => format!("known keys: {}", allowed.join(", ")),
+                    },
                 });
                 self.push(p);
             }
@@ -150,11 +190,19 @@ impl Walker {
                 Some(t)
             }
             other => {
-                self.push(Problem::new(
-                    Some(v.span()),
-                    join(prefix, key),
-                    format!("expected a table, found {}", type_name(other)),
-                ));
+                let header = if prefix.is_empty() {
+                    format!("write [{key}] on a line of its own, with its keys below it")
+                } else {
+                    format!("write {key} = {{ ... }}, an inline table")
+                };
+                self.push(
+                    Problem::new(
+                        Some(v.span()),
+                        join(prefix, key),
+                        format!("expected a table, found {}", type_name(other)),
+                    )
+                    .help(header),
+                );
                 None
             }
         }
@@ -192,11 +240,38 @@ impl Walker {
             DeValue::String(s) => match units::parse_quantity(s, &spec.unit) {
                 Ok(x) => (x, format!("\"{s}\"")),
                 Err(e) => {
-                    self.push(Problem::new(Some(v.span()), path, e.to_string()));
+                    let mut p = Problem::new(Some(v.span()), path, e.to_string());
+                    if matches!(e, units::UnitError::NotFinite { .. }) {
+                        p.help = Some(format!(
+                            "e.g. {} = {}",
+                            spec.name,
+                            params::example(spec.name)
+                        ));
+                    }
+                    self.push(p);
                     return None;
                 }
             },
             other => match toml_number(other) {
+                Some(x) if !x.is_finite() => {
+                    let written = match other {
+                        DeValue::Float(f) => f.as_str().to_string(),
+                        _ => x.to_string(),
+                    };
+                    self.push(
+                        Problem::new(
+                            Some(v.span()),
+                            path,
+                            format!("must be a finite number (got {written})"),
+                        )
+                        .help(format!(
+                            "e.g. {} = {}",
+                            spec.name,
+                            params::example(spec.name)
+                        )),
+                    );
+                    return None;
+                }
                 Some(x) => match units::from_bare(x, &spec.unit) {
                     Ok(si) => (si, format_bare(x)),
                     Err(e) => {
@@ -205,7 +280,6 @@ impl Walker {
                     }
                 },
                 None => {
-                    let example = units::display(example_value(spec), &spec.unit);
                     self.push(
                         Problem::new(
                             Some(v.span()),
@@ -215,7 +289,11 @@ impl Walker {
                                 type_name(other)
                             ),
                         )
-                        .help(format!("for example {} = \"{example}\"", spec.name)),
+                        .help(format!(
+                            "e.g. {} = {}",
+                            spec.name,
+                            params::example(spec.name)
+                        )),
                     );
                     return None;
                 }
@@ -223,7 +301,7 @@ impl Walker {
         };
         match range_problem(spec, si, &shown) {
             Some(msg) => {
-                self.push(Problem::new(Some(v.span()), path, msg));
+                self.push(Problem::new(Some(v.span()), path, msg).help(range_help(spec, path)));
                 None
             }
             None => Some(si),
@@ -239,16 +317,34 @@ impl Walker {
     }
 }
 
-fn example_value(spec: &KeySpec) -> f64 {
-    if spec.range.max == 1.0 {
-        0.5
-    } else {
-        spec.unit.si * 10.0
-    }
-}
-
 fn format_bare(x: f64) -> String {
     format!("{x}")
+}
+
+/// How to fix an out-of-range value of `spec` at `path`.
+fn range_help(spec: &KeySpec, path: &str) -> String {
+    let e = format!("e.g. {} = {}", spec.name, params::example(spec.name));
+    if path.starts_with("uncertainty.") {
+        return format!(
+            "a distribution's bounds must lie in the valid range of the parameter ({})",
+            spec.about
+        );
+    }
+    if path.starts_with("sweep.") {
+        return format!(
+            "a sweep's ends must lie in the valid range of the parameter ({})",
+            spec.about
+        );
+    }
+    match spec.name {
+        "pue" => format!("pue is facility power over IT power, 1 at best: {e}"),
+        "horizon" => format!("the years the comparison covers: {e}"),
+        _ if spec.range == params::Range::FRACTION => {
+            format!("{} is a fraction: {e}, or \"40 %\"", spec.about)
+        }
+        _ if spec.range.integer => format!("{} is a whole number: {e}", spec.about),
+        _ => format!("{}: {e}", spec.about),
+    }
 }
 
 /// The range message for an out-of-range value, e.g. "must be >= 1 (got 0.9)".
@@ -257,7 +353,7 @@ pub fn range_problem(spec: &KeySpec, si: f64, shown: &str) -> Option<String> {
         return Some(format!("must be a finite number (got {shown})"));
     }
     if !spec.range.contains(si) {
-        let bound = |b: f64| units::display(b * spec.unit.si, &spec.unit);
+        let bound = |b: f64| units::display(b, &spec.unit);
         let r = spec.range;
         let rule = if r.max.is_finite() {
             format!(
@@ -285,6 +381,9 @@ pub fn join(prefix: &str, key: &str) -> String {
     }
 }
 
+/// The most points a sweep grid may have (one axis, or both axes' steps multiplied).
+pub const MAX_SWEEP_POINTS: f64 = 1e6;
+
 /// Parses scenario text. `file` names it in messages.
 pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     let fail = |problems| ScenarioError {
@@ -301,7 +400,10 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
                 errors
                     .into_iter()
                     .map(|e| {
-                        Problem::new(e.span(), "", format!("TOML syntax: {}", e.message().trim()))
+                        let msg = e.message().trim().to_string();
+                        let mut p = Problem::new(e.span(), "", format!("TOML syntax: {msg}"));
+                        p.help = syntax_help(&msg);
+                        p
                     })
                     .collect(),
             ));
@@ -309,6 +411,7 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
     };
     let root = doc.get_ref();
     let mut w = Walker::new();
+    w.text = text.to_string();
     w.keys(root, TOP, "");
 
     match find(root, "schema") {
@@ -320,11 +423,17 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
             )
             .help("add `schema = 1` as the first line"),
         ),
-        Some((_, v)) if toml_number(v.get_ref()) != Some(1.0) => w.push(Problem::new(
-            Some(v.span()),
-            "schema",
-            "this version of fleetcost reads schema 1 only",
-        )),
+        Some((_, v)) if toml_number(v.get_ref()) != Some(1.0) => w.push(
+            Problem::new(
+                Some(v.span()),
+                "schema",
+                "this version of fleetcost reads schema 1 only",
+            )
+            .help(
+                "write `schema = 1` if the file follows the key table of this version \
+                 (docs/scenario.md); a file for a newer schema needs a newer fleetcost",
+            ),
+        ),
         _ => {}
     }
     let name = w
@@ -367,17 +476,38 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
         uncertainty,
         correlations,
         sweeps,
-        spans: w.spans,
+        spans: std::mem::take(&mut w.spans),
         sets: Vec::new(),
     };
     let mut problems = w.problems;
-    problems.extend(super::check::check(&scenario));
+    problems.extend(super::check::check_after(&scenario, &w.covered));
     if problems.is_empty() {
         scenario.text = text.to_string();
         Ok(scenario)
     } else {
         Err(fail(problems))
     }
+}
+
+/// A hint for the TOML syntax errors analysts meet most.
+fn syntax_help(message: &str) -> Option<String> {
+    let m = message.to_lowercase();
+    let help = if m.contains("must be quoted") || m.contains("invalid string") {
+        "a value with a unit is a string: write it in quotes, e.g. power = \"2 GW\""
+    } else if m.contains("duplicate key") {
+        "each key may appear once per table; delete one of them"
+    } else if m.contains("basic string") || m.contains("unterminated") {
+        "close the string with the same quote it opens with"
+    } else if m.contains("expected `=`") {
+        "write each setting as key = value"
+    } else if m.contains("expected `]`") {
+        "close the table header: [finance], or [[fleet]] for a fleet"
+    } else if m.contains("duplicate table") || m.contains("redefin") {
+        "a table may appear once; write [[fleet]] (two brackets) for each fleet"
+    } else {
+        return None;
+    };
+    Some(help.to_string())
 }
 
 fn section_span(w: &Walker, key: &str) -> Option<Range<usize>> {
@@ -387,11 +517,14 @@ fn section_span(w: &Walker, key: &str) -> Option<Range<usize>> {
 fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
     let Some(t) = w.table(root, "site", "") else {
         if find(root, "site").is_none() {
-            w.push(Problem::new(
-                None,
-                "site",
-                "missing table [site] (power, pue, electricity, ...)",
-            ));
+            w.push(
+                Problem::new(
+                    None,
+                    "site",
+                    "missing table [site] (power, pue, electricity, ...)",
+                )
+                .help("see scenarios/minimal.toml for the smallest valid scenario"),
+            );
         }
         return None;
     };
@@ -426,11 +559,14 @@ fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
 fn parse_finance(w: &mut Walker, root: &DeTable) -> Option<Finance> {
     let Some(t) = w.table(root, "finance", "") else {
         if find(root, "finance").is_none() {
-            w.push(Problem::new(
-                None,
-                "finance",
-                "missing table [finance] (discount_rate, horizon)",
-            ));
+            w.push(
+                Problem::new(
+                    None,
+                    "finance",
+                    "missing table [finance] (discount_rate, horizon)",
+                )
+                .help("see scenarios/minimal.toml for the smallest valid scenario"),
+            );
         }
         return None;
     };
@@ -461,11 +597,14 @@ fn parse_finance(w: &mut Walker, root: &DeTable) -> Option<Finance> {
 fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
     let Some(t) = w.table(root, "workload", "") else {
         if find(root, "workload").is_none() {
-            w.push(Problem::new(
-                None,
-                "workload",
-                "missing table [workload] (kind, precision, ...)",
-            ));
+            w.push(
+                Problem::new(
+                    None,
+                    "workload",
+                    "missing table [workload] (kind, precision, ...)",
+                )
+                .help("see scenarios/minimal.toml for the smallest valid scenario"),
+            );
         }
         return None;
     };
@@ -643,22 +782,29 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
                         .help(format!("e.g. id = \"{}\"", sanitize_id(&id))),
                     );
                 }
-                if seen.contains_key(&id) {
-                    w.push(Problem::new(
-                        Some(span.clone()),
-                        "fleet.id",
-                        format!("duplicate fleet id '{id}'; ids must be unique"),
-                    ));
+                if let Some(first) = seen.get(&id) {
+                    let (line, _) = super::diag::line_col(&w.text, first.start);
+                    w.push(
+                        Problem::new(
+                            Some(span.clone()),
+                            "fleet.id",
+                            format!("duplicate fleet id '{id}' (line {line} has it too); ids must be unique"),
+                        )
+                        .help(format!("rename one of them, e.g. id = \"{id}-2\"")),
+                    );
                 }
                 seen.insert(id.clone(), span);
                 id
             }
             None => {
                 if find(t, "id").is_none() {
-                    w.missing(
-                        Some(item.span()),
-                        &format!("fleet[{n}].id"),
-                        "a unique name such as \"trn2\"",
+                    w.push(
+                        Problem::new(
+                            Some(item.span()),
+                            "fleet.id",
+                            format!("missing required key: fleet number {} has no id", n + 1),
+                        )
+                        .help("e.g. id = \"trn2\": a unique name of a-z, 0-9, '_' and '-'"),
                     );
                 }
                 format!("fleet{}", n + 1)
@@ -668,6 +814,10 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
         w.spans.insert(prefix.clone(), item.span());
         w.keys(t, &names(params::FLEET, FLEET_OTHER), &prefix);
         let chip = parse_chip(w, t, &prefix, catalog, item.span());
+        if chip.is_none() {
+            // Its problem is reported; the chip's figures are unknown, not missing.
+            w.covered.insert(format!("{prefix}.chip"));
+        }
         let mut fleet = Fleet {
             id: id.clone(),
             chip: chip.unwrap_or_else(|| Chip {
@@ -709,6 +859,13 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
             }
         }
         fleet = tmp.fleets.pop().expect("one fleet");
+        if fleet.rent.is_none() && find(t, "rent").is_some() {
+            // A bad rent was reported: whether the fleet is owned is unknown, so do not ask
+            // for what an owned fleet needs.
+            for k in ["hardware_life", "chip.price", "electricity"] {
+                w.covered.insert(format!("{prefix}.{k}"));
+            }
+        }
         if fleet.mfu.is_nan() && find(t, "mfu").is_none() {
             w.missing(
                 Some(item.span()),
@@ -1018,16 +1175,15 @@ fn parse_contract(w: &mut Walker, root: &DeTable, fleets: &[Fleet]) -> Option<Op
     }))
 }
 
+/// One flattened `[uncertainty]` entry: its path, key and value.
+type FlatEntry<'a, 'i> = (
+    String,
+    &'a Spanned<std::borrow::Cow<'i, str>>,
+    &'a Spanned<DeValue<'i>>,
+);
+
 /// Flattens `[uncertainty]`: quoted dotted keys or nested tables down to `{ dist = ... }`.
-fn flatten_dists<'a, 'i>(
-    t: &'a DeTable<'i>,
-    prefix: &str,
-    out: &mut Vec<(
-        String,
-        &'a Spanned<std::borrow::Cow<'i, str>>,
-        &'a Spanned<DeValue<'i>>,
-    )>,
-) {
+fn flatten_dists<'a, 'i>(t: &'a DeTable<'i>, prefix: &str, out: &mut Vec<FlatEntry<'a, 'i>>) {
     for (k, v) in t.iter() {
         let path = join(prefix, k.get_ref());
         if prefix.is_empty() && k.get_ref().as_ref() == "correlations" {
@@ -1081,6 +1237,7 @@ fn parse_uncertainty(
         }
     }
     if let Some((_, v)) = find(t, "correlations") {
+        w.spans.insert("uncertainty.correlations".into(), v.span());
         let shape = "each correlation is [\"path a\", \"path b\", rho] with -1 < rho < 1";
         match v.get_ref() {
             DeValue::Array(items) => {
@@ -1216,21 +1373,51 @@ fn parse_dist(
                 "normal",
                 "lognormal",
             ];
+            // Other names for the same shapes.
+            let alias = match other.to_lowercase().replace(['-', '_', ' '], "").as_str() {
+                "gaussian" | "gauss" => Some("normal"),
+                "lognorm" | "loggaussian" => Some("lognormal"),
+                "triangle" | "tri" => Some("triangular"),
+                "betapert" => Some("pert"),
+                "constant" | "const" | "point" => Some("fixed"),
+                "flat" | "rectangular" => Some("uniform"),
+                _ => None,
+            };
+            let help = match alias {
+                Some(a) => format!("did you mean '{a}'?"),
+                None => did_you_mean(other, &kinds)
+                    .unwrap_or_else(|| format!("use one of {}", kinds.join(", "))),
+            };
             w.push(
                 Problem::new(
                     Some(span),
                     format!("{key}.dist"),
                     format!("unknown distribution '{other}'"),
                 )
-                .help(
-                    did_you_mean(other, &kinds)
-                        .unwrap_or_else(|| format!("use one of {}", kinds.join(", "))),
-                ),
+                .help(help),
             );
             return None;
         }
     };
     if let Some(msg) = d.order_problem() {
+        let show = |x: f64| units::display(x, &spec.unit);
+        let values = match d {
+            DistSpec::Uniform { low, high } => format!("low {}, high {}", show(low), show(high)),
+            DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high } => {
+                format!(
+                    "low {}, mode {}, high {}",
+                    show(low),
+                    show(mode),
+                    show(high)
+                )
+            }
+            DistSpec::LogNormal { p5, p95 } => format!("p5 {}, p95 {}", show(p5), show(p95)),
+            _ => String::new(),
+        };
+        let msg = match msg.split_once(';') {
+            Some((head, tail)) => format!("{head} (got {values});{tail}"),
+            None => format!("{msg} (got {values})"),
+        };
         w.push(Problem::new(Some(span), key, msg));
         return None;
     }
@@ -1297,13 +1484,24 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
             range: params::Range {
                 min: 2.0,
                 min_open: false,
-                max: 1e7,
+                max: MAX_SWEEP_POINTS,
                 integer: true,
             },
             about: "grid points",
         };
         let steps = match find(t, "steps") {
-            Some((_, v)) => w.value(v, &steps_spec, "sweep.steps"),
+            Some((_, v)) => {
+                let steps = w.value(v, &steps_spec, "sweep.steps");
+                if steps.is_none() {
+                    if let Some(p) = w.problems.last_mut().filter(|p| p.key == "sweep.steps") {
+                        p.help = Some(
+                            "steps counts the grid's points, both ends included: 2 gives just from and to"
+                                .into(),
+                        );
+                    }
+                }
+                steps
+            }
             None => {
                 w.missing(
                     Some(item.span()),
@@ -1329,11 +1527,23 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
         };
         if let (Some(from), Some(to), Some(steps), Some(log)) = (from, to, steps, log) {
             if log && (from <= 0.0 || to <= 0.0) {
-                w.push(Problem::new(
-                    Some(item.span()),
-                    "sweep.scale",
-                    "a log scale needs from and to > 0",
-                ));
+                let (end, value) = if from <= 0.0 {
+                    ("from", from)
+                } else {
+                    ("to", to)
+                };
+                let at = find(t, end).map(|(_, v)| v.span());
+                w.push(
+                    Problem::new(
+                        at.or(Some(item.span())),
+                        format!("sweep.{end}"),
+                        format!(
+                            "a log scale needs from and to above 0 (got {end} = {})",
+                            units::display(value, &spec.unit)
+                        ),
+                    )
+                    .help("start the grid above 0, or use scale = \"linear\""),
+                );
                 continue;
             }
             axes.push(SweepAxis {
@@ -1346,6 +1556,20 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
                 span: item.span(),
             });
         }
+    }
+    let points: f64 = axes.iter().map(|a| a.steps as f64).product();
+    if axes.len() == 2 && points > MAX_SWEEP_POINTS {
+        w.push(
+            Problem::new(
+                Some(v.span()),
+                "sweep.steps",
+                format!(
+                    "the grid has {} x {} = {} points; at most {} are computed",
+                    axes[0].steps, axes[1].steps, points, MAX_SWEEP_POINTS
+                ),
+            )
+            .help("use fewer steps on one axis or both"),
+        );
     }
     if axes.len() > 2 {
         w.push(Problem::new(
