@@ -1,1 +1,56 @@
-fn main() {}
+//! End-to-end analysis benches on the shipped 2 GW scenario: Monte Carlo of 1e5 and 1e6 draws
+//! (sampling, copula, the model for every fleet, comparisons, summary statistics) and a 2-D
+//! sweep of 1e6 grid points. Throughput is printed per element (draw or grid point).
+//! Run with `cargo bench --bench analysis`.
+
+use criterion::{criterion_group, Criterion, Throughput};
+use fleetcost::analysis::{metric::Metric, montecarlo, sweep};
+use fleetcost::scenario::{Scenario, SweepAxis};
+use std::hint::black_box;
+
+const SCENARIO: &str = "scenarios/trainium-vs-gpu-2gw.toml";
+
+fn load() -> Scenario {
+    let text = std::fs::read_to_string(SCENARIO).expect("run benches from the repository root");
+    Scenario::from_str(SCENARIO, &text).expect("the shipped scenario is valid")
+}
+
+fn benches(c: &mut Criterion) {
+    let s = load();
+    let setup = montecarlo::Setup::new(&s).unwrap();
+    let mut g = c.benchmark_group("analysis");
+    g.sample_size(10);
+    for n in [100_000u64, 1_000_000] {
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(format!("montecarlo {n} draws"), |b| {
+            b.iter(|| montecarlo::run(&setup, n, black_box(42), None, &|_| {}).unwrap())
+        });
+    }
+    // 1000 x 1000 grid of Trainium3 price x MFU; rho of trn3 vs the baseline at every point.
+    let mut axes: Vec<SweepAxis> = s.sweeps.clone();
+    for a in &mut axes {
+        a.steps = 1000;
+    }
+    let metric = Metric::default_for(&s.inputs);
+    let metric = match metric {
+        Metric::Comparison { .. } => {
+            Metric::parse(Some("rho"), None, Some("trn3"), &s.inputs).unwrap_or(metric)
+        }
+        m => m,
+    };
+    g.throughput(Throughput::Elements(1_000_000));
+    g.bench_function("sweep 1000 x 1000 grid (rho)", |b| {
+        b.iter(|| sweep::metric_grid(&s.inputs, &axes, &metric).unwrap().len())
+    });
+    g.finish();
+}
+
+criterion_group!(analysis_benches, benches);
+
+fn main() {
+    fleetcost::plot::register_fonts();
+    analysis_benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}

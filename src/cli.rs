@@ -21,6 +21,165 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List the chip catalog with its figures and sources.
     Catalog(CatalogArgs),
+    /// Redraw the charts of a run folder from its results, without recomputing.
+    Plot(PlotArgs),
+    /// Evaluate on a 1-D or 2-D grid of parameter values ([[sweep]] or --param flags).
+    Sweep(SweepArgs),
+    /// Swing of a metric as each uncertain parameter goes from its p5 to its p95.
+    Tornado(TornadoArgs),
+    /// Monte Carlo over the [uncertainty] block, with correlations.
+    Montecarlo(MonteCarloArgs),
+    /// Find the parameter value at which a metric reaches a target (break-even).
+    Solve(SolveArgs),
+    /// d ln(metric) / d ln(param) at the base case for every numeric input.
+    Elasticities(ElasticitiesArgs),
+}
+
+/// Which metric an analysis follows (default: rho of the first candidate).
+#[derive(Debug, Args)]
+pub struct MetricArgs {
+    /// A section-7 key: rho, cost_reduction, cost_per_unit, cost_per_chip_hour, ...
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// The candidate for comparison metrics (default: the first candidate).
+    #[arg(long)]
+    pub candidate: Option<String>,
+    /// The fleet for fleet metrics (default: the first candidate).
+    #[arg(long)]
+    pub fleet: Option<String>,
+}
+
+/// Output options shared by the analysis commands.
+#[derive(Debug, Args)]
+pub struct OutArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the CSV, results.json, the resolved scenario and the chart into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Chart size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// "1600x1000" -> (1600, 1000).
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WxH, e.g. 1600x1000"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad width in '{s}'"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad height in '{s}'"))?;
+    if !(200..=10_000).contains(&w) || !(150..=10_000).contains(&h) {
+        return Err(format!(
+            "'{s}': width 200-10000 and height 150-10000 pixels"
+        ));
+    }
+    Ok((w, h))
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A folder written by `fleetcost run --out DIR`.
+    pub dir: PathBuf,
+    #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_size)]
+    pub size: (u32, u32),
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Parameter path to vary (repeat for a 2-D grid); replaces the file's [[sweep]].
+    #[arg(long)]
+    pub param: Vec<String>,
+    /// Start of each --param's range (same grammar as the file: "6k USD").
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Vec<String>,
+    /// End of each --param's range.
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Vec<String>,
+    /// Points of each --param, both ends included (>= 2).
+    #[arg(long)]
+    pub steps: Vec<usize>,
+    /// Spacing of each --param: linear or log.
+    #[arg(long)]
+    pub scale: Vec<String>,
+    #[command(flatten)]
+    pub metric: MetricArgs,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TornadoArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub metric: MetricArgs,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MonteCarloArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Number of draws.
+    #[arg(short = 'n', long = "draws", default_value_t = 100_000)]
+    pub n: u64,
+    /// Seed of the random streams: same seed and n, same bytes at any thread count.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also write every draw (parameters, cost per unit, rho) to this CSV file, streamed.
+    #[arg(long, value_name = "FILE")]
+    pub samples: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The parameter to solve for.
+    #[arg(long)]
+    pub param: String,
+    /// METRIC=VALUE, e.g. rho=1.30 or cost_per_unit=0.5.
+    #[arg(long)]
+    pub target: String,
+    /// The candidate for comparison metrics (default: the first candidate).
+    #[arg(long)]
+    pub candidate: Option<String>,
+    /// The fleet for fleet metrics.
+    #[arg(long)]
+    pub fleet: Option<String>,
+    /// Lower end of the search (default: the base value / 10, within the key's range).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Upper end of the search (default: the base value * 10, within the key's range).
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ElasticitiesArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub metric: MetricArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 /// What every scenario command takes.
@@ -44,6 +203,12 @@ pub struct RunArgs {
     /// and the charts into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Chart size in pixels (with --out).
+    #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Write the data files only, no charts.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,9 +6,11 @@
 //! work; [`report`] turns the outcome into rows, tables, CSV and JSON.
 //! The contract is MODEL.md; docs/model.md maps each formula to the code that computes it.
 
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod units;

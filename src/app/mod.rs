@@ -1,6 +1,7 @@
 //! The commands behind the CLI: load, compute, print, write. Errors carry their exit code:
 //! 2 for bad input or usage, 1 for a failure while running.
 
+pub mod analysis;
 pub mod catalog;
 pub mod run;
 
@@ -58,6 +59,12 @@ pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => run::validate(&a),
         Command::Catalog(a) => catalog::catalog(&a),
+        Command::Plot(a) => run::plot(&a),
+        Command::Sweep(a) => analysis::sweep(&a),
+        Command::Tornado(a) => analysis::tornado(&a),
+        Command::Montecarlo(a) => analysis::montecarlo(&a),
+        Command::Solve(a) => analysis::solve(&a),
+        Command::Elasticities(a) => analysis::elasticities(&a),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `fleetcost run` and `fleetcost validate`.
 
 use super::{load, print, AppError};
-use crate::cli::{RunArgs, ValidateArgs};
+use crate::cli::{PlotArgs, RunArgs, ValidateArgs};
 use crate::model;
+use crate::plot;
 use crate::report::{self, output, Format, RunReport};
 use crate::scenario::{resolve, Param, Scenario};
 use crate::units;
@@ -31,7 +32,10 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         Format::Markdown => report::markdown::run(&r),
     };
     if let Some(dir) = out_dir {
-        let written = write_run_folder(&dir, &s, &outcome, &r)?;
+        let mut written = write_run_folder(&dir, &s, &outcome, &r)?;
+        if !a.no_plots {
+            written += draw_charts(&dir, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
+        }
         eprintln!("wrote {} files to {}", written, dir.display());
     }
     print(&text)
@@ -92,6 +96,42 @@ fn write_run_folder(
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
     write_provenance(dir, s, None)?;
     Ok(6)
+}
+
+/// Draws the four run charts into `dir` (PNG and SVG).
+fn draw_charts(
+    dir: &Path,
+    r: &RunReport,
+    cash: &[report::CashflowRow],
+    size: (u32, u32),
+) -> Result<usize, AppError> {
+    let o = plot::ChartOptions {
+        width: size.0,
+        height: size.1,
+    };
+    let written = plot::draw_run(dir, r, cash, &o).map_err(|e| AppError::runtime(e.to_string()))?;
+    Ok(written.len())
+}
+
+/// `fleetcost plot DIR`: redraws a run folder's charts from results.json and cashflow.csv.
+pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
+    let read = |name: &str| {
+        let p = a.dir.join(name);
+        std::fs::read_to_string(&p).map_err(|e| {
+            AppError::input(format!("{}: cannot read {name} ({e}); give a folder written by `fleetcost run SCENARIO --out DIR`", a.dir.display()))
+        })
+    };
+    let r: RunReport = serde_json::from_str(&read("results.json")?).map_err(|e| {
+        AppError::input(format!(
+            "{}: results.json is not a run report: {e}",
+            a.dir.display()
+        ))
+    })?;
+    let cash = report::csv::read_cashflow(&read("cashflow.csv")?)
+        .map_err(|e| AppError::input(format!("{}: cashflow.csv: {e}", a.dir.display())))?;
+    let n = draw_charts(&a.dir, &r, &cash, a.size)?;
+    eprintln!("drew {n} charts in {}", a.dir.display());
+    Ok(())
 }
 
 pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {

@@ -23,7 +23,11 @@ pub enum Format {
 
 /// The section-7 report of one evaluated scenario.
 pub fn run_report(s: &Scenario, o: &Outcome) -> RunReport {
-    let x = &s.inputs;
+    report_for(&s.name, &s.inputs, o)
+}
+
+/// The section-7 report of `inputs` (named `name`) and their outcome.
+pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunReport {
     let unit = x.workload.kind.work_unit();
     let fleets = x
         .fleets
@@ -101,7 +105,7 @@ pub fn run_report(s: &Scenario, o: &Outcome) -> RunReport {
     });
     RunReport {
         schema: 1,
-        name: s.name.clone(),
+        name: name.to_string(),
         workload: x.workload.kind.name().to_string(),
         precision: x.workload.precision.name().to_string(),
         fleets,

@@ -63,12 +63,16 @@ pub struct FleetRow {
     // Added keys (MODEL.md: "more may be added"): the split of capital and the rent, so the
     // cost-breakdown chart can be drawn from the row alone.
     /// "own" or "rent".
+    #[serde(default)]
     pub mode: String,
     /// Hardware part of `capital_per_chip_year`: hw * CRF(r, hardware_life).
+    #[serde(default)]
     pub hw_capital_per_chip_year: f64,
     /// Facility part of `capital_per_chip_year`: fac * CRF(r, facility_life).
+    #[serde(default)]
     pub facility_capital_per_chip_year: f64,
     /// rent * 8766 for a rented fleet, else 0.
+    #[serde(default)]
     pub rent_per_chip_year: f64,
     /// The facility power budget the fleet was sized to (W), or null when `chips` is given.
     #[serde(default)]

@@ -1,0 +1,221 @@
+//! Which result an analysis command follows: any section-7 metric of a fleet, a comparison or
+//! the contract, chosen by its key (`rho`, `cost_per_unit`, `implied_margin`, ...) and, for
+//! fleet and comparison keys, the fleet or candidate id.
+
+use crate::model::{self, Inputs, ModelError};
+use crate::report::{self, RunReport};
+
+/// Section-7 keys of a fleet row that are numbers.
+pub const FLEET_KEYS: &[&str] = &[
+    "chips",
+    "nodes",
+    "it_power_w",
+    "facility_power_w",
+    "watts_per_chip",
+    "hw_capex_per_chip",
+    "facility_capex_per_chip",
+    "capital_per_chip_year",
+    "energy_per_chip_year",
+    "upkeep_per_chip_year",
+    "cost_per_chip_year",
+    "cost_per_chip_hour",
+    "effective_flops_per_chip",
+    "work_per_chip_year",
+    "cost_per_unit",
+    "annual_cost",
+    "horizon_cost_nominal",
+    "horizon_cost_pv",
+    "tokens_per_s_per_chip",
+    "batch",
+    "replica_chips",
+    "run_cost",
+    "run_seconds",
+    "hw_capital_per_chip_year",
+    "facility_capital_per_chip_year",
+    "rent_per_chip_year",
+];
+/// Section-7 keys of a comparison.
+pub const COMPARISON_KEYS: &[&str] = &["rho", "cost_reduction"];
+/// Section-7 keys of the contract check.
+pub const CONTRACT_KEYS: &[&str] = &[
+    "implied_per_chip_hour",
+    "cost_per_chip_hour",
+    "implied_margin",
+    "term_cost_nominal",
+];
+
+/// A metric and where to read it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    Fleet { fleet: usize, key: &'static str },
+    Comparison { candidate: usize, key: &'static str },
+    Contract { key: &'static str },
+}
+
+fn find_key(list: &[&'static str], key: &str) -> Option<&'static str> {
+    list.iter().copied().find(|k| *k == key)
+}
+
+fn fleet_by_id(inputs: &Inputs, id: &str, what: &str) -> Result<usize, String> {
+    inputs
+        .fleets
+        .iter()
+        .position(|f| f.id == id)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = inputs.fleets.iter().map(|f| f.id.as_str()).collect();
+            format!(
+                "{what} '{id}' is not a fleet of this scenario; fleets: {}",
+                ids.join(", ")
+            )
+        })
+}
+
+impl Metric {
+    /// The default metric: rho of the first candidate, or cost per unit of the only fleet.
+    pub fn default_for(inputs: &Inputs) -> Metric {
+        match (0..inputs.fleets.len()).find(|&i| i != inputs.compare.baseline) {
+            Some(candidate) => Metric::Comparison {
+                candidate,
+                key: "rho",
+            },
+            None => Metric::Fleet {
+                fleet: 0,
+                key: "cost_per_unit",
+            },
+        }
+    }
+
+    /// Parses `--metric KEY` with `--fleet ID` / `--candidate ID`. A target like
+    /// `rho=1.30` passes its left side here.
+    pub fn parse(
+        key: Option<&str>,
+        fleet: Option<&str>,
+        candidate: Option<&str>,
+        inputs: &Inputs,
+    ) -> Result<Metric, String> {
+        let default = Metric::default_for(inputs);
+        let Some(key) = key else {
+            return match (candidate, fleet, default) {
+                (Some(c), _, _) => Ok(Metric::Comparison {
+                    candidate: candidate_index(inputs, c)?,
+                    key: "rho",
+                }),
+                (None, Some(f), _) => Ok(Metric::Fleet {
+                    fleet: fleet_by_id(inputs, f, "--fleet")?,
+                    key: "cost_per_unit",
+                }),
+                (None, None, d) => Ok(d),
+            };
+        };
+        if let Some(k) = find_key(COMPARISON_KEYS, key) {
+            let candidate = match candidate {
+                Some(c) => candidate_index(inputs, c)?,
+                None => match default {
+                    Metric::Comparison { candidate, .. } => candidate,
+                    _ => {
+                        return Err(format!(
+                            "'{key}' needs a comparison, and this scenario has one fleet"
+                        ))
+                    }
+                },
+            };
+            return Ok(Metric::Comparison { candidate, key: k });
+        }
+        if let Some(k) = find_key(FLEET_KEYS, key) {
+            let fleet = match fleet.or(candidate) {
+                Some(f) => fleet_by_id(inputs, f, "--fleet")?,
+                None => match default {
+                    Metric::Comparison { candidate, .. } => candidate,
+                    _ => 0,
+                },
+            };
+            return Ok(Metric::Fleet { fleet, key: k });
+        }
+        if let Some(k) = find_key(CONTRACT_KEYS, key) {
+            if inputs.contract.is_none() {
+                return Err(format!(
+                    "'{key}' is a contract metric and this scenario has no [contract]"
+                ));
+            }
+            return Ok(Metric::Contract { key: k });
+        }
+        let all: Vec<&str> = COMPARISON_KEYS
+            .iter()
+            .chain(FLEET_KEYS)
+            .chain(CONTRACT_KEYS)
+            .copied()
+            .collect();
+        let near = crate::scenario::parse::did_you_mean(key, &all)
+            .map(|d| format!("{d} "))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown metric '{key}'; {near}metrics: {}",
+            all.join(", ")
+        ))
+    }
+
+    /// "rho (trn3 vs h200)", "cost_per_unit (trn2, USD per 1M training tokens)".
+    pub fn label(&self, inputs: &Inputs) -> String {
+        match self {
+            Metric::Comparison { candidate, key } => format!(
+                "{key} ({} vs {})",
+                inputs.fleets[*candidate].id, inputs.fleets[inputs.compare.baseline].id
+            ),
+            Metric::Fleet { fleet, key } => format!("{key} ({})", inputs.fleets[*fleet].id),
+            Metric::Contract { key } => format!("contract {key}"),
+        }
+    }
+
+    /// The metric's value for `inputs`. rho and cost per unit take the lean kernel; the rest
+    /// evaluate the full model.
+    pub fn value(&self, inputs: &Inputs) -> Result<f64, ModelError> {
+        match *self {
+            Metric::Comparison {
+                candidate,
+                key: "rho",
+            } => {
+                let b = model::unit_cost(inputs, inputs.compare.baseline)?;
+                Ok(b / model::unit_cost(inputs, candidate)?)
+            }
+            Metric::Fleet {
+                fleet,
+                key: "cost_per_unit",
+            } => model::unit_cost(inputs, fleet),
+            _ => {
+                let o = model::evaluate(inputs)?;
+                Ok(self
+                    .read(&report::report_for("", inputs, &o))
+                    .unwrap_or(f64::NAN))
+            }
+        }
+    }
+
+    /// Reads the metric from a report (`None` when the row lacks it, e.g. run_cost without
+    /// tokens).
+    pub fn read(&self, r: &RunReport) -> Option<f64> {
+        let value = match self {
+            Metric::Fleet { fleet, key } => serde_json::to_value(&r.fleets[*fleet])
+                .ok()?
+                .get(*key)
+                .cloned(),
+            Metric::Comparison { candidate, key } => {
+                let id = &r.fleets[*candidate].id;
+                let c = r.comparisons.iter().find(|c| &c.candidate == id)?;
+                serde_json::to_value(c).ok()?.get(*key).cloned()
+            }
+            Metric::Contract { key } => serde_json::to_value(r.contract.as_ref()?)
+                .ok()?
+                .get(*key)
+                .cloned(),
+        };
+        value?.as_f64()
+    }
+}
+
+fn candidate_index(inputs: &Inputs, id: &str) -> Result<usize, String> {
+    let i = fleet_by_id(inputs, id, "--candidate")?;
+    if i == inputs.compare.baseline {
+        return Err(format!("'{id}' is the baseline; pick a candidate"));
+    }
+    Ok(i)
+}

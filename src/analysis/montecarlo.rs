@@ -1,0 +1,395 @@
+//! Monte Carlo over the `[uncertainty]` block (MODEL.md section 6): marginals by inverse CDF,
+//! dependence by a Gaussian copula, the model on every draw, streaming summaries.
+//!
+//! Determinism: draws are cut into fixed chunks of [`CHUNK`]; chunk `c` draws from its own
+//! ChaCha8 stream (`seed`, stream `c`), chunks run in parallel and are merged in index order,
+//! so the same seed and n give the same bytes at any thread count.
+
+use super::copula::Copula;
+use super::dist::{open_unit, Dist, Marginal, Range as DistRange};
+use super::stats::{Accumulator, ChunkStats, Exceedance, QuantileMethod, StatsConfig, Summary};
+use crate::model::{self, Inputs};
+use crate::scenario::{params, DistSpec, Param, Scenario};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// Draws per chunk: the unit of parallel work and of RNG streams. Fixed, so results never
+/// depend on the thread count.
+pub const CHUNK: u64 = 16_384;
+/// Chunks computed between two in-order merges (bounds memory).
+const BATCH_CHUNKS: usize = 32;
+
+/// A Monte Carlo set up from a scenario: the marginals, the copula and the base inputs.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub base: Inputs,
+    /// The non-fixed uncertain parameters, in `[uncertainty]` order.
+    pub params: Vec<Param>,
+    pub paths: Vec<String>,
+    pub marginals: Vec<Marginal>,
+    pub copula: Copula,
+    /// (candidate, baseline) of each comparison.
+    pub comparisons: Vec<(usize, usize)>,
+    pub levels: Vec<f64>,
+}
+
+/// The range of a parameter as the distributions see it.
+pub fn dist_range(r: &params::Range) -> DistRange {
+    DistRange {
+        lo: r.min,
+        hi: r.max,
+        lo_open: r.min_open,
+    }
+}
+
+/// A scenario distribution as the sampler's.
+pub fn dist_of(d: &DistSpec) -> Dist {
+    match *d {
+        DistSpec::Fixed { value } => Dist::Fixed(value),
+        DistSpec::Uniform { low, high } => Dist::Uniform { low, high },
+        DistSpec::Triangular { low, mode, high } => Dist::Triangular { low, mode, high },
+        DistSpec::Pert { low, mode, high } => Dist::Pert { low, mode, high },
+        DistSpec::Normal { mean, sd } => Dist::Normal { mean, sd },
+        DistSpec::LogNormal { p5, p95 } => Dist::LogNormal { p5, p95 },
+    }
+}
+
+/// The marginal of one `[uncertainty]` entry, truncated to its parameter's range.
+pub fn marginal(u: &crate::scenario::Uncertain) -> Result<Marginal, String> {
+    Marginal::with_range(dist_of(&u.dist), dist_range(&u.param.spec().range))
+        .map_err(|e| format!("uncertainty \"{}\": {e}", u.path))
+}
+
+impl Setup {
+    /// Builds the sampler; fixed distributions are set into the base inputs once.
+    pub fn new(s: &Scenario) -> Result<Setup, String> {
+        if s.uncertainty.is_empty() {
+            return Err(format!(
+                "{}: no [uncertainty] block; add one (see scenarios/trainium-vs-gpu-2gw.toml) to run a Monte Carlo",
+                s.file
+            ));
+        }
+        let mut base = s.inputs.clone();
+        let (mut params, mut paths, mut marginals) = (Vec::new(), Vec::new(), Vec::new());
+        for u in &s.uncertainty {
+            let m = marginal(u)?;
+            if m.is_fixed() {
+                u.param.set(&mut base, m.quantile(0.5));
+            } else {
+                params.push(u.param);
+                paths.push(u.path.clone());
+                marginals.push(m);
+            }
+        }
+        let names: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let pairs: Vec<(String, String, f64)> = s
+            .correlations
+            .iter()
+            .map(|c| (c.a.clone(), c.b.clone(), c.rho))
+            .collect();
+        let copula = Copula::new(&names, &pairs)
+            .map_err(|e| format!("{}: [uncertainty] correlations: {e}", s.file))?;
+        let b = base.compare.baseline;
+        let comparisons = (0..base.fleets.len())
+            .filter(|&i| i != b)
+            .map(|i| (i, b))
+            .collect();
+        let levels = base.compare.claims.clone();
+        Ok(Setup {
+            base,
+            params,
+            paths,
+            marginals,
+            copula,
+            comparisons,
+            levels,
+        })
+    }
+
+    /// Metrics per draw: each fleet's cost per unit, then each comparison's rho.
+    pub fn n_metrics(&self) -> usize {
+        self.base.fleets.len() + self.comparisons.len()
+    }
+}
+
+/// A draw the model refuses: its index and parameter values.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("draw {index} breaks the model ({values}): {error}")]
+pub struct DrawError {
+    pub index: u64,
+    pub values: String,
+    pub error: Box<model::ModelError>,
+}
+
+/// Per-thread scratch space: nothing is allocated per draw.
+struct Scratch {
+    x: Inputs,
+    e: Vec<f64>,
+    u: Vec<f64>,
+    v: Vec<f64>,
+    costs: Vec<f64>,
+}
+
+impl Setup {
+    fn scratch(&self) -> Scratch {
+        let k = self.params.len();
+        Scratch {
+            x: self.base.clone(),
+            e: vec![0.0; k],
+            u: vec![0.0; k],
+            v: vec![0.0; k],
+            costs: vec![0.0; self.base.fleets.len()],
+        }
+    }
+
+    /// Samples draw `i`'s parameter values into `s.v` from `rng`.
+    #[inline]
+    fn sample(&self, rng: &mut ChaCha8Rng, s: &mut Scratch) {
+        let k = self.params.len();
+        if self.copula.is_identity() {
+            for j in 0..k {
+                s.v[j] = self.marginals[j].quantile(open_unit(rng.next_u64()));
+            }
+            return;
+        }
+        for j in 0..k {
+            let u = open_unit(rng.next_u64());
+            if self.copula.is_correlated(j) {
+                s.e[j] = super::dist::norm_quantile(u);
+            } else {
+                s.u[j] = u;
+                s.e[j] = 0.0;
+            }
+        }
+        self.copula.correlate_z(&s.e, &mut s.v);
+        for j in 0..k {
+            s.v[j] = if self.copula.is_correlated(j) {
+                // quantile(Phi(z)), skipping Phi for untruncated normal and lognormal marginals.
+                self.marginals[j].quantile_z(s.v[j])
+            } else {
+                self.marginals[j].quantile(s.u[j])
+            };
+        }
+    }
+
+    /// Evaluates the model at `s.v`: fills `s.costs` (cost per unit of every fleet).
+    #[inline]
+    fn evaluate(&self, s: &mut Scratch) -> Result<(), model::ModelError> {
+        for (p, &v) in self.params.iter().zip(&s.v) {
+            p.set(&mut s.x, v);
+        }
+        for i in 0..s.costs.len() {
+            s.costs[i] = model::unit_cost(&s.x, i)?;
+        }
+        Ok(())
+    }
+
+    fn describe(&self, v: &[f64]) -> String {
+        self.params
+            .iter()
+            .zip(&self.paths)
+            .zip(v)
+            .map(|((p, path), &x)| format!("{path} = {}", crate::units::display(x, &p.spec().unit)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Runs chunk `c` of `n` draws: per-metric values (and sample rows when asked).
+    fn chunk(&self, seed: u64, c: u64, n: u64, samples: bool) -> Result<ChunkOut, DrawError> {
+        let start = c * CHUNK;
+        let len = CHUNK.min(n - start) as usize;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(c);
+        let mut s = self.scratch();
+        let m = self.n_metrics();
+        let nf = self.base.fleets.len();
+        let mut values: Vec<Vec<f64>> = (0..m).map(|_| Vec::with_capacity(len)).collect();
+        let mut rows = samples.then(String::new);
+        for d in 0..len {
+            self.sample(&mut rng, &mut s);
+            if let Err(error) = self.evaluate(&mut s) {
+                return Err(DrawError {
+                    index: start + d as u64,
+                    values: self.describe(&s.v),
+                    error: Box::new(error),
+                });
+            }
+            for (v, &cost) in values.iter_mut().zip(&s.costs) {
+                v.push(cost);
+            }
+            for (j, &(cand, b)) in self.comparisons.iter().enumerate() {
+                values[nf + j].push(s.costs[b] / s.costs[cand]);
+            }
+            if let Some(out) = rows.as_mut() {
+                use std::fmt::Write;
+                let _ = write!(out, "{}", start + d as u64);
+                for &x in s.v.iter().chain(&s.costs) {
+                    let _ = write!(out, ",{x}");
+                }
+                for j in 0..self.comparisons.len() {
+                    let _ = write!(out, ",{}", values[nf + j][d]);
+                }
+                out.push('\n');
+            }
+        }
+        Ok(ChunkOut { values, rows })
+    }
+}
+
+/// One chunk of `n` draws, for the benches (values only).
+pub fn run_chunk_for_bench(setup: &Setup, seed: u64, n: u64) -> usize {
+    setup
+        .chunk(seed, 0, n, false)
+        .map(|c| c.values.len())
+        .unwrap_or(0)
+}
+
+struct ChunkOut {
+    values: Vec<Vec<f64>>,
+    rows: Option<String>,
+}
+
+/// A binned view of one metric for charts: `bins` equal bins over [lo, hi]; values outside
+/// are counted in the first or last bin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bins {
+    pub lo: f64,
+    pub hi: f64,
+    pub counts: Vec<u64>,
+}
+
+impl Bins {
+    fn new(lo: f64, hi: f64, n: usize) -> Bins {
+        Bins {
+            lo,
+            hi,
+            counts: vec![0; n],
+        }
+    }
+
+    fn add(&mut self, values: &[f64]) {
+        let n = self.counts.len();
+        let w = (self.hi - self.lo) / n as f64;
+        for &x in values {
+            let i = (((x - self.lo) / w).floor().max(0.0) as usize).min(n - 1);
+            self.counts[i] += 1;
+        }
+    }
+}
+
+/// The result of a Monte Carlo run.
+#[derive(Debug, Clone)]
+pub struct McResult {
+    pub n: u64,
+    pub seed: u64,
+    /// Cost per unit of each fleet, in fleet order.
+    pub fleets: Vec<Summary>,
+    /// rho of each comparison, with P(rho >= level) for each claim level.
+    pub comparisons: Vec<(Summary, Vec<Exceedance>)>,
+    pub method: QuantileMethod,
+    /// Chart bins of each comparison's rho.
+    pub rho_bins: Vec<Bins>,
+}
+
+/// Where every draw goes with `--samples`: a header and CSV rows, in draw order.
+pub trait SampleSink {
+    fn header(&mut self, columns: &[String]) -> std::io::Result<()>;
+    fn rows(&mut self, text: &str) -> std::io::Result<()>;
+}
+
+/// Runs `n` draws from `seed`. `progress` is called with the draws done so far.
+pub fn run(
+    setup: &Setup,
+    n: u64,
+    seed: u64,
+    mut sink: Option<&mut dyn SampleSink>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<McResult, String> {
+    if n == 0 {
+        return Err("-n must be at least 1".into());
+    }
+    let nf = setup.base.fleets.len();
+    let m = setup.n_metrics();
+    let fleet_cfg = StatsConfig::auto(n, m, &[]);
+    let rho_cfg = StatsConfig::auto(n, m, &setup.levels);
+    let mut accs: Vec<Accumulator> = (0..m)
+        .map(|i| Accumulator::new(if i < nf { &fleet_cfg } else { &rho_cfg }, n))
+        .collect();
+    if let Some(s) = sink.as_deref_mut() {
+        let mut cols = vec!["draw".to_string()];
+        cols.extend(setup.paths.iter().cloned());
+        cols.extend(
+            setup
+                .base
+                .fleets
+                .iter()
+                .map(|f| format!("cost_per_unit.{}", f.id)),
+        );
+        cols.extend(
+            setup
+                .comparisons
+                .iter()
+                .map(|&(c, _)| format!("rho.{}", setup.base.fleets[c].id)),
+        );
+        s.header(&cols).map_err(|e| format!("--samples: {e}"))?;
+    }
+    let chunks = n.div_ceil(CHUNK);
+    let mut bins: Vec<Bins> = Vec::new();
+    let mut done = 0u64;
+    let mut c0 = 0u64;
+    let want_rows = sink.is_some();
+    while c0 < chunks {
+        let c1 = (c0 + BATCH_CHUNKS as u64).min(chunks);
+        let outs: Vec<Result<ChunkOut, DrawError>> = (c0..c1)
+            .into_par_iter()
+            .map(|c| setup.chunk(seed, c, n, want_rows))
+            .collect();
+        for out in outs {
+            let out = out.map_err(|e| e.to_string())?;
+            if bins.is_empty() {
+                // Chart range from the first chunk (deterministic): its rho span, widened.
+                bins = out.values[nf..]
+                    .iter()
+                    .map(|v| {
+                        let (lo, hi) = v
+                            .iter()
+                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                                (a.min(x), b.max(x))
+                            });
+                        let pad = ((hi - lo) * 0.25).max(hi.abs() * 1e-3);
+                        Bins::new(lo - pad, hi + pad, 60)
+                    })
+                    .collect();
+            }
+            for (j, b) in bins.iter_mut().enumerate() {
+                b.add(&out.values[nf + j]);
+            }
+            if let (Some(s), Some(rows)) = (sink.as_deref_mut(), out.rows.as_deref()) {
+                s.rows(rows).map_err(|e| format!("--samples: {e}"))?;
+            }
+            done += out.values[0].len() as u64;
+            for (i, v) in out.values.into_iter().enumerate() {
+                let cfg = if i < nf { &fleet_cfg } else { &rho_cfg };
+                accs[i].merge(ChunkStats::from_values(cfg, v));
+            }
+        }
+        progress(done);
+        c0 = c1;
+    }
+    let method = fleet_cfg.method();
+    let mut summaries = accs.into_iter().map(|a| {
+        let ex = a.exceedances();
+        (a.finish(), ex)
+    });
+    let fleets = (&mut summaries).take(nf).map(|(s, _)| s).collect();
+    let comparisons = summaries.collect();
+    Ok(McResult {
+        n,
+        seed,
+        fleets,
+        comparisons,
+        method,
+        rho_bins: bins,
+    })
+}

@@ -1,0 +1,108 @@
+//! Sweeps: the model on a 1-D or 2-D grid of parameter values (MODEL.md section 6).
+
+use crate::model::{self, Inputs, ModelError};
+use crate::report::{self, RunReport};
+use crate::scenario::{Param, SweepAxis};
+use rayon::prelude::*;
+
+/// One grid point: the axis values (SI) and the full report there.
+#[derive(Debug, Clone)]
+pub struct SweepPoint {
+    pub values: Vec<f64>,
+    pub report: RunReport,
+}
+
+/// A point at which the model refuses the inputs.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("at {at}: {error}")]
+pub struct PointError {
+    pub at: String,
+    pub error: Box<ModelError>,
+}
+
+/// The grid's points in row-major order: the last axis varies fastest.
+pub fn grid(axes: &[SweepAxis]) -> Vec<Vec<f64>> {
+    let mut points: Vec<Vec<f64>> = vec![Vec::new()];
+    for axis in axes {
+        let values = axis.values();
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                values.iter().map(move |&v| {
+                    let mut q = p.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+fn describe(axes: &[SweepAxis], values: &[f64]) -> String {
+    axes.iter()
+        .zip(values)
+        .map(|(a, &v)| {
+            format!(
+                "{} = {}",
+                a.path,
+                crate::units::display(v, &a.param.spec().unit)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inputs with the axes set to `values`.
+pub fn at(base: &Inputs, params: &[Param], values: &[f64]) -> Inputs {
+    let mut x = base.clone();
+    for (p, &v) in params.iter().zip(values) {
+        p.set(&mut x, v);
+    }
+    x
+}
+
+/// Every grid point's full report; the first point the model refuses is an error naming it.
+pub fn run(name: &str, base: &Inputs, axes: &[SweepAxis]) -> Result<Vec<SweepPoint>, PointError> {
+    let params: Vec<Param> = axes.iter().map(|a| a.param).collect();
+    grid(axes)
+        .into_par_iter()
+        .map(|values| {
+            let x = at(base, &params, &values);
+            let o = model::evaluate(&x).map_err(|error| PointError {
+                at: describe(axes, &values),
+                error: Box::new(error),
+            })?;
+            Ok(SweepPoint {
+                report: report::report_for(name, &x, &o),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// One metric over a grid (the fast path: no reports), row-major; used by the heatmap and
+/// the benches.
+pub fn metric_grid(
+    base: &Inputs,
+    axes: &[SweepAxis],
+    metric: &super::metric::Metric,
+) -> Result<Vec<f64>, PointError> {
+    let params: Vec<Param> = axes.iter().map(|a| a.param).collect();
+    let points = grid(axes);
+    points
+        .par_iter()
+        .map_init(
+            || base.clone(),
+            |x, values| {
+                for (p, &v) in params.iter().zip(values) {
+                    p.set(x, v);
+                }
+                metric.value(x).map_err(|error| PointError {
+                    at: describe(axes, values),
+                    error: Box::new(error),
+                })
+            },
+        )
+        .collect()
+}

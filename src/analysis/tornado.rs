@@ -1,0 +1,66 @@
+//! Tornado: each uncertain parameter at the 5th and 95th percentiles of its distribution as
+//! sampled (after truncation), the others at base; bars sorted by the swing of the metric.
+
+use super::metric::Metric;
+use super::montecarlo::marginal;
+use crate::scenario::Scenario;
+
+/// One bar of the tornado.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bar {
+    pub param: String,
+    /// The parameter at its 5th and 95th percentiles (SI) and as text in its unit.
+    pub low_value: f64,
+    pub high_value: f64,
+    pub low_text: String,
+    pub high_text: String,
+    /// The metric with the parameter at p5 and at p95.
+    pub metric_low: f64,
+    pub metric_high: f64,
+    /// |metric_high - metric_low|.
+    pub swing: f64,
+}
+
+/// The bars (largest swing first) and the metric at base.
+pub fn tornado(s: &Scenario, metric: &Metric) -> Result<(f64, Vec<Bar>), String> {
+    let base = metric.value(&s.inputs).map_err(|e| e.to_string())?;
+    let mut bars = Vec::new();
+    for u in &s.uncertainty {
+        let m = marginal(u)?;
+        if m.is_fixed() {
+            continue;
+        }
+        let (lo, hi) = (m.quantile(0.05), m.quantile(0.95));
+        let at = |v: f64| {
+            let mut x = s.inputs.clone();
+            u.param.set(&mut x, v);
+            metric.value(&x).map_err(|e| {
+                format!(
+                    "{} = {}: {e}",
+                    u.path,
+                    crate::units::display(v, &u.param.spec().unit)
+                )
+            })
+        };
+        let (ml, mh) = (at(lo)?, at(hi)?);
+        let unit = u.param.spec().unit;
+        bars.push(Bar {
+            param: u.path.clone(),
+            low_value: lo,
+            high_value: hi,
+            low_text: crate::units::display(lo, &unit),
+            high_text: crate::units::display(hi, &unit),
+            metric_low: ml,
+            metric_high: mh,
+            swing: (mh - ml).abs(),
+        });
+    }
+    if bars.is_empty() {
+        return Err(format!(
+            "{}: no uncertain parameter in [uncertainty]; a tornado needs at least one",
+            s.file
+        ));
+    }
+    bars.sort_by(|a, b| b.swing.total_cmp(&a.swing).then(a.param.cmp(&b.param)));
+    Ok((base, bars))
+}
