@@ -85,6 +85,21 @@ impl Metric {
         }
     }
 
+    /// The natural metric when `param` is varied: rho of the fleet it belongs to when that
+    /// fleet is a candidate, else the default.
+    pub fn natural_for(param: crate::scenario::Param, inputs: &Inputs) -> Metric {
+        use crate::scenario::Param as P;
+        match param {
+            P::Fleet(i, _) | P::Chip(i, _) | P::Peak(i, _) if i != inputs.compare.baseline => {
+                Metric::Comparison {
+                    candidate: i,
+                    key: "rho",
+                }
+            }
+            _ => Metric::default_for(inputs),
+        }
+    }
+
     /// Parses `--metric KEY` with `--fleet ID` / `--candidate ID`. A target like
     /// `rho=1.30` passes its left side here.
     pub fn parse(

@@ -190,7 +190,12 @@ impl Setup {
             .iter()
             .zip(&self.paths)
             .zip(v)
-            .map(|((p, path), &x)| format!("{path} = {}", crate::units::display(x, &p.spec().unit)))
+            .map(|((p, path), &x)| {
+                format!(
+                    "{path} = {}",
+                    crate::units::display_approx(x, &p.spec().unit, 6)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }

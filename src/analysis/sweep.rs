@@ -46,7 +46,7 @@ fn describe(axes: &[SweepAxis], values: &[f64]) -> String {
             format!(
                 "{} = {}",
                 a.path,
-                crate::units::display(v, &a.param.spec().unit)
+                crate::units::display_approx(v, &a.param.spec().unit, 6)
             )
         })
         .collect::<Vec<_>>()

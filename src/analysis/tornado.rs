@@ -38,7 +38,7 @@ pub fn tornado(s: &Scenario, metric: &Metric) -> Result<(f64, Vec<Bar>), String>
                 format!(
                     "{} = {}: {e}",
                     u.path,
-                    crate::units::display(v, &u.param.spec().unit)
+                    crate::units::display_approx(v, &u.param.spec().unit, 4)
                 )
             })
         };
@@ -48,8 +48,8 @@ pub fn tornado(s: &Scenario, metric: &Metric) -> Result<(f64, Vec<Bar>), String>
             param: u.path.clone(),
             low_value: lo,
             high_value: hi,
-            low_text: crate::units::display(lo, &unit),
-            high_text: crate::units::display(hi, &unit),
+            low_text: crate::units::display_approx(lo, &unit, 4),
+            high_text: crate::units::display_approx(hi, &unit, 4),
             metric_low: ml,
             metric_high: mh,
             swing: (mh - ml).abs(),

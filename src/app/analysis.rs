@@ -235,7 +235,12 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
             s.file
         )));
     }
-    let metric = metric_of(&s, &a.metric)?;
+    let m = &a.metric;
+    let metric = if m.metric.is_none() && m.candidate.is_none() && m.fleet.is_none() {
+        Metric::natural_for(axes[0].param, &s.inputs)
+    } else {
+        metric_of(&s, m)?
+    };
     let dir = out_dir(&a.out)?;
     let points = sweep::run(&s.name, &s.inputs, &axes)
         .map_err(|e| AppError::runtime(format!("{}: sweep {e}", s.file)))?;
@@ -314,7 +319,7 @@ fn sweep_table(
         let rows = points
             .iter()
             .map(|p| {
-                let mut r = vec![units::display(p.values[0], &a.param.spec().unit)];
+                let mut r = vec![units::display_approx(p.values[0], &a.param.spec().unit, 4)];
                 r.extend(
                     p.report
                         .fleets
@@ -340,14 +345,15 @@ fn sweep_table(
     let mut header = vec![format!("{} \\ {}", ax.path, ay.path)];
     header.extend(
         iy.iter()
-            .map(|&j| units::display(points[j].values[1], &ay.param.spec().unit)),
+            .map(|&j| units::display_approx(points[j].values[1], &ay.param.spec().unit, 4)),
     );
     let rows = ix
         .iter()
         .map(|&i| {
-            let mut r = vec![units::display(
+            let mut r = vec![units::display_approx(
                 points[i * ny].values[0],
                 &ax.param.spec().unit,
+                4,
             )];
             r.extend(iy.iter().map(|&j| {
                 format!(
@@ -976,7 +982,7 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
         }
     };
     let result = solve::solve(x, param, &metric, target, from, to).map_err(AppError::runtime)?;
-    let show = |v: f64| units::display(v, &spec.unit);
+    let show = |v: f64| units::display_approx(v, &spec.unit, 7);
     let label = metric.label(x);
     let (value, reason) = match result {
         solve::Solution::Root(v) => (Some(v), format!("{} = {} gives {label} = {target}", a.param, show(v))),
