@@ -732,6 +732,17 @@ pub fn display(value_si: f64, unit: &Unit) -> String {
         .unwrap_or_else(|| value_si.to_string())
 }
 
+/// `value_si` rounded to `sig` significant digits, then shown as [`display`] does: for tables
+/// and charts, where "7414 USD" reads better than "7414.213562373096 USD".
+pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
+    if value_si == 0.0 || !value_si.is_finite() {
+        return display(value_si, unit);
+    }
+    let magnitude = value_si.abs().log10().floor() as i32;
+    let scale = 10f64.powi(sig - 1 - magnitude);
+    display((value_si * scale).round() / scale, unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1512,15 +1523,4 @@ mod tests {
             ));
         }
     }
-}
-
-/// `value_si` rounded to `sig` significant digits, then shown as [`display`] does: for tables
-/// and charts, where "7414 USD" reads better than "7414.213562373096 USD".
-pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
-    if value_si == 0.0 || !value_si.is_finite() {
-        return display(value_si, unit);
-    }
-    let magnitude = value_si.abs().log10().floor() as i32;
-    let scale = 10f64.powi(sig - 1 - magnitude);
-    display((value_si * scale).round() / scale, unit)
 }
