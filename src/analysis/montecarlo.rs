@@ -28,6 +28,8 @@ pub struct Setup {
     pub params: Vec<Param>,
     pub paths: Vec<String>,
     pub marginals: Vec<Marginal>,
+    /// Whether each parameter is a count (rounded to a whole number after sampling).
+    pub counts: Vec<bool>,
     pub copula: Copula,
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
@@ -96,8 +98,13 @@ impl Setup {
             .map(|i| (i, b))
             .collect();
         let levels = base.compare.claims.clone();
+        let counts = params
+            .iter()
+            .map(|p: &Param| p.spec().range.integer)
+            .collect();
         Ok(Setup {
             base,
+            counts,
             params,
             paths,
             marginals,
@@ -176,13 +183,14 @@ impl Setup {
     /// Evaluates the model at `s.v`: fills `s.costs` (cost per unit of every fleet).
     #[inline]
     fn evaluate(&self, s: &mut Scratch) -> Result<(), model::ModelError> {
-        for (p, &v) in self.params.iter().zip(&s.v) {
-            p.set(&mut s.x, v);
+        for ((p, &count), &v) in self.params.iter().zip(&self.counts).zip(&s.v) {
+            if count {
+                p.set(&mut s.x, v);
+            } else {
+                p.set_unrounded(&mut s.x, v);
+            }
         }
-        for i in 0..s.costs.len() {
-            s.costs[i] = model::unit_cost(&s.x, i)?;
-        }
-        Ok(())
+        model::unit_costs(&s.x, &mut s.costs)
     }
 
     fn describe(&self, v: &[f64]) -> String {

@@ -64,12 +64,22 @@ pub fn hw_capex(price: f64, node_price: f64, chips_per_node: f64, network_price:
 /// upkeep  = maintenance * hw + software + facility_opex * w
 /// ```
 pub fn owned(i: &OwnCostInputs) -> ChipYearCost {
+    owned_with_crf(
+        i,
+        crf(i.discount_rate, i.hardware_life_years),
+        crf(i.discount_rate, i.facility_life_years),
+    )
+}
+
+/// [`owned`] with the two capital recovery factors given (the analysis loops share them
+/// between fleets of equal lives).
+pub fn owned_with_crf(i: &OwnCostInputs, hw_crf: f64, facility_crf: f64) -> ChipYearCost {
     let fac = i.facility_capex_per_w * i.watts;
     ChipYearCost {
         hw_capex: i.hw_capex,
         facility_capex: fac,
-        hw_capital: i.hw_capex * crf(i.discount_rate, i.hardware_life_years),
-        facility_capital: fac * crf(i.discount_rate, i.facility_life_years),
+        hw_capital: i.hw_capex * hw_crf,
+        facility_capital: fac * facility_crf,
         energy: i.watts * i.power_load * i.pue * SECONDS_PER_YEAR * i.electricity,
         upkeep: i.maintenance * i.hw_capex
             + i.software_per_year

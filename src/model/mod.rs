@@ -142,12 +142,48 @@ pub fn watts_per_chip(f: &Fleet) -> f64 {
     sizing::watts_per_chip(f.chip.tdp, f.node_power, f.chips_per_node, f.network_power)
 }
 
+/// Capital recovery factors already computed for one set of inputs, keyed by (rate, years):
+/// fleets with equal lives share them. A few entries on the stack; start a new one whenever
+/// the discount rate or a life may have changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrfMemo {
+    entries: [(f64, f64, f64); 8],
+    len: usize,
+}
+
+impl CrfMemo {
+    /// CRF(r, years), computed once per distinct (r, years).
+    pub fn crf(&mut self, r: f64, years: f64) -> f64 {
+        for &(er, ey, v) in &self.entries[..self.len] {
+            if er == r && ey == years {
+                return v;
+            }
+        }
+        let v = finance::crf(r, years);
+        if self.len < self.entries.len() {
+            self.entries[self.len] = (r, years, v);
+            self.len += 1;
+        }
+        v
+    }
+}
+
 /// The cost of one chip-year of fleet `f` (owned or rented).
 pub fn chip_year_cost(f: &Fleet, s: &FleetSite, finance: &Finance, watts: f64) -> ChipYearCost {
+    chip_year_cost_memo(f, s, finance, watts, &mut CrfMemo::default())
+}
+
+fn chip_year_cost_memo(
+    f: &Fleet,
+    s: &FleetSite,
+    finance: &Finance,
+    watts: f64,
+    memo: &mut CrfMemo,
+) -> ChipYearCost {
     if let Some(rent) = f.rent {
         return cost::rented(rent * 3600.0);
     }
-    cost::owned(&cost::OwnCostInputs {
+    let i = cost::OwnCostInputs {
         watts,
         hw_capex: cost::hw_capex(
             f.chip.price.unwrap_or(0.0),
@@ -165,7 +201,10 @@ pub fn chip_year_cost(f: &Fleet, s: &FleetSite, finance: &Finance, watts: f64) -
         electricity: s.electricity,
         maintenance: f.maintenance,
         software_per_year: f.software * SECONDS_PER_YEAR,
-    })
+    };
+    let hw_crf = memo.crf(i.discount_rate, i.hardware_life_years);
+    let facility_crf = memo.crf(i.discount_rate, i.facility_life_years);
+    cost::owned_with_crf(&i, hw_crf, facility_crf)
 }
 
 /// Nodes and chips of fleet `f`: its fixed `chips`, or whole nodes in the power budget.
@@ -270,11 +309,25 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
 /// same refusals as [`fleet_figures`] (a budget below one node, a batch that does not fit, a
 /// result that is not finite) but without totals.
 pub fn unit_cost(inputs: &Inputs, index: usize) -> Result<f64, ModelError> {
+    unit_cost_memo(inputs, index, &mut CrfMemo::default())
+}
+
+/// Cost per unit of every fleet into `out` (one per fleet), sharing capital recovery factors
+/// between fleets: the kernel of the Monte Carlo loop.
+pub fn unit_costs(inputs: &Inputs, out: &mut [f64]) -> Result<(), ModelError> {
+    let mut memo = CrfMemo::default();
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = unit_cost_memo(inputs, i, &mut memo)?;
+    }
+    Ok(())
+}
+
+fn unit_cost_memo(inputs: &Inputs, index: usize, memo: &mut CrfMemo) -> Result<f64, ModelError> {
     let f = &inputs.fleets[index];
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
     size(inputs, f, site.pue, w)?;
-    let c = chip_year_cost(f, &site, &inputs.finance, w).total();
+    let c = chip_year_cost_memo(f, &site, &inputs.finance, w, memo).total();
     let work = chip_work(&inputs.workload, f)?;
     let cost_per_unit = c / work.per_year;
     if cost_per_unit.is_finite() && work.per_year > 0.0 {

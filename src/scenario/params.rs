@@ -575,6 +575,13 @@ impl Param {
         } else {
             v
         };
+        self.set_unrounded(x, v)
+    }
+
+    /// [`Param::set`] without the rounding of counts: for callers that know the parameter is
+    /// not a count (or rounded it already), such as the Monte Carlo loop.
+    #[inline]
+    pub fn set_unrounded(self, x: &mut Inputs, v: f64) {
         match self {
             Param::Site(k) => {
                 let s = &mut x.site;
