@@ -159,6 +159,13 @@ impl Chart for Cashflow<'_> {
             16,
             "Year (0 = purchase)",
         );
+        // Whole years only: at most ~16 labels, every k-th year on long horizons.
+        let every = (horizon as usize / 16 + 1).max(1);
+        let years: Vec<f64> = (0..=horizon as usize)
+            .step_by(every)
+            .map(|y| y as f64)
+            .collect();
+        let x = Axis::at(&x, &years, &TickFormat::Plain);
         let frame = Frame::fit(region, x, y, th, (0, 0));
         frame.grid(&cv, false)?;
 

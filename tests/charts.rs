@@ -1,0 +1,151 @@
+//! Every chart kind renders for every shipped scenario: each PNG decodes at the requested size
+//! with ink inside the plot area, each SVG parses and holds its title and axis labels as text.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+/// Checks a PNG: the size, and non-background pixels in the middle of the canvas (the plot
+/// area), not only in the margins.
+fn check_png(path: &Path, w: u32, h: u32) {
+    let img = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!((img.width(), img.height()), (w, h), "{}", path.display());
+    let bg = *img.get_pixel(1, 1);
+    let (x0, x1, y0, y1) = (w / 5, 4 * w / 5, 3 * h / 10, 4 * h / 5);
+    let mut ink = 0u64;
+    for y in (y0..y1).step_by(2) {
+        for x in (x0..x1).step_by(2) {
+            if *img.get_pixel(x, y) != bg {
+                ink += 1;
+            }
+        }
+    }
+    let total = ((x1 - x0) / 2 * (y1 - y0) / 2) as u64;
+    assert!(
+        ink * 100 > total,
+        "{}: the plot area is nearly empty ({ink} of {total} px)",
+        path.display()
+    );
+}
+
+/// Checks an SVG: it parses, and its text holds every expected phrase.
+fn check_svg(path: &Path, phrases: &[&str]) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc =
+        roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let all: String = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for p in phrases {
+        assert!(
+            all.contains(p),
+            "{}: no text {p:?} in the SVG",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn run_charts_for_every_shipped_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    for scenario in files(&root().join("scenarios"), "toml") {
+        let stem = scenario.file_stem().unwrap().to_string_lossy().into_owned();
+        let dir = tmp.path().join(&stem);
+        let out = fleetcost([
+            "run".as_ref(),
+            scenario.as_os_str(),
+            "--out".as_ref(),
+            dir.as_os_str(),
+            "--size".as_ref(),
+            "1200x800".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
+        let report: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).unwrap();
+        let name = report["name"].as_str().unwrap();
+        let first_words: String = name
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        for chart in ["cost_breakdown", "price_performance", "cashflow", "sizing"] {
+            check_png(&dir.join(format!("{chart}.png")), 1200, 800);
+            check_svg(&dir.join(format!("{chart}.svg")), &[&first_words]);
+        }
+        check_svg(&dir.join("cost_breakdown.svg"), &["Cost per"]);
+        check_svg(&dir.join("cashflow.svg"), &["USD"]);
+        // `plot DIR` redraws the same charts from the folder's rows alone.
+        std::fs::remove_file(dir.join("sizing.png")).unwrap();
+        let redraw = fleetcost(["plot".as_ref(), dir.as_os_str()]);
+        assert!(
+            redraw.status.success(),
+            "{}",
+            String::from_utf8_lossy(&redraw.stderr)
+        );
+        check_png(&dir.join("sizing.png"), 1600, 1000);
+    }
+}
+
+#[test]
+fn analysis_charts_for_the_2gw_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = "scenarios/trainium-vs-gpu-2gw.toml";
+    let dir = |n: &str| tmp.path().join(n);
+    let run = |args: &[&str]| {
+        let out = fleetcost(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["sweep", s, "--out", dir("sweep").to_str().unwrap()]);
+    check_png(&dir("sweep").join("sweep_heatmap.png"), 1600, 1000);
+    check_svg(
+        &dir("sweep").join("sweep_heatmap.svg"),
+        &["fleet.trn3.chip.price", "fleet.trn3.mfu", "1.30x"],
+    );
+    run(&[
+        "sweep",
+        s,
+        "--param",
+        "site.electricity",
+        "--from",
+        "0.03",
+        "--to",
+        "0.15",
+        "--steps",
+        "7",
+        "--out",
+        dir("line").to_str().unwrap(),
+    ]);
+    check_png(&dir("line").join("sweep.png"), 1600, 1000);
+    check_svg(&dir("line").join("sweep.svg"), &["site.electricity"]);
+    run(&["tornado", s, "--out", dir("tornado").to_str().unwrap()]);
+    check_png(&dir("tornado").join("tornado.png"), 1600, 1000);
+    check_svg(&dir("tornado").join("tornado.svg"), &["fleet.trn2.mfu"]);
+    run(&[
+        "montecarlo",
+        s,
+        "-n",
+        "20000",
+        "--out",
+        dir("mc").to_str().unwrap(),
+    ]);
+    for id in ["trn2", "trn3", "gb200"] {
+        check_png(
+            &dir("mc").join(format!("montecarlo_rho_{id}.png")),
+            1600,
+            1000,
+        );
+        check_svg(
+            &dir("mc").join(format!("montecarlo_rho_{id}.svg")),
+            &["P(rho", "1.30x"],
+        );
+    }
+}
