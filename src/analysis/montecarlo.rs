@@ -306,12 +306,53 @@ pub struct McResult {
 }
 
 /// Where every draw goes with `--samples`: a header and CSV rows, in draw order.
-pub trait SampleSink {
+pub trait SampleSink: Send {
     fn header(&mut self, columns: &[String]) -> std::io::Result<()>;
     fn rows(&mut self, text: &str) -> std::io::Result<()>;
 }
 
+/// What one chunk contributes once reduced (in a worker): per-metric statistics, chart bin
+/// counts of each rho, and the sample rows when asked.
+struct ChunkDone {
+    stats: Vec<ChunkStats>,
+    bins: Vec<Vec<u64>>,
+    rows: Option<String>,
+    len: u64,
+}
+
+/// The in-order reduction of chunks into the final summaries.
+struct Merger<'a> {
+    accs: Vec<Accumulator>,
+    bins: Vec<Bins>,
+    sink: Option<&'a mut dyn SampleSink>,
+    done: u64,
+}
+
+impl Merger<'_> {
+    fn merge(&mut self, outs: Vec<Result<ChunkDone, DrawError>>) -> Result<(), String> {
+        for out in outs {
+            let out = out.map_err(|e| e.to_string())?;
+            for (b, counts) in self.bins.iter_mut().zip(&out.bins) {
+                for (total, c) in b.counts.iter_mut().zip(counts) {
+                    *total += c;
+                }
+            }
+            if let (Some(s), Some(rows)) = (self.sink.as_deref_mut(), out.rows.as_deref()) {
+                s.rows(rows).map_err(|e| format!("--samples: {e}"))?;
+            }
+            self.done += out.len;
+            for (acc, st) in self.accs.iter_mut().zip(out.stats) {
+                acc.merge(st);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Runs `n` draws from `seed`. `progress` is called with the draws done so far.
+///
+/// Chunks are computed and reduced in parallel, batch by batch; while one batch is computed
+/// the previous one is merged in chunk order, so the result does not depend on the threads.
 pub fn run(
     setup: &Setup,
     n: u64,
@@ -326,7 +367,7 @@ pub fn run(
     let m = setup.n_metrics();
     let fleet_cfg = StatsConfig::auto(n, m, &[]);
     let rho_cfg = StatsConfig::auto(n, m, &setup.levels);
-    let mut accs: Vec<Accumulator> = (0..m)
+    let accs: Vec<Accumulator> = (0..m)
         .map(|i| Accumulator::new(if i < nf { &fleet_cfg } else { &rho_cfg }, n))
         .collect();
     if let Some(s) = sink.as_deref_mut() {
@@ -347,49 +388,75 @@ pub fn run(
         );
         s.header(&cols).map_err(|e| format!("--samples: {e}"))?;
     }
-    let chunks = n.div_ceil(CHUNK);
-    let mut bins: Vec<Bins> = Vec::new();
-    let mut done = 0u64;
-    let mut c0 = 0u64;
     let want_rows = sink.is_some();
-    while c0 < chunks {
-        let c1 = (c0 + BATCH_CHUNKS as u64).min(chunks);
-        let outs: Vec<Result<ChunkOut, DrawError>> = (c0..c1)
-            .into_par_iter()
-            .map(|c| setup.chunk(seed, c, n, want_rows))
+    // The chart's range comes from chunk 0 (deterministic): each rho's span there, widened.
+    let pilot = setup.chunk(seed, 0, n, false).map_err(|e| e.to_string())?;
+    let bins: Vec<Bins> = pilot.values[nf..]
+        .iter()
+        .map(|v| {
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let pad = ((hi - lo) * 0.25).max(hi.abs() * 1e-3);
+            Bins::new(lo - pad, hi + pad, 60)
+        })
+        .collect();
+    drop(pilot);
+    let ranges: Vec<(f64, f64, usize)> =
+        bins.iter().map(|b| (b.lo, b.hi, b.counts.len())).collect();
+    let reduce = |c: u64| -> Result<ChunkDone, DrawError> {
+        let out = setup.chunk(seed, c, n, want_rows)?;
+        let len = out.values[0].len() as u64;
+        let bins = ranges
+            .iter()
+            .zip(&out.values[nf..])
+            .map(|(&(lo, hi, k), v)| {
+                let mut b = Bins::new(lo, hi, k);
+                b.add(v);
+                b.counts
+            })
             .collect();
-        for out in outs {
-            let out = out.map_err(|e| e.to_string())?;
-            if bins.is_empty() {
-                // Chart range from the first chunk (deterministic): its rho span, widened.
-                bins = out.values[nf..]
-                    .iter()
-                    .map(|v| {
-                        let (lo, hi) = v
-                            .iter()
-                            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                                (a.min(x), b.max(x))
-                            });
-                        let pad = ((hi - lo) * 0.25).max(hi.abs() * 1e-3);
-                        Bins::new(lo - pad, hi + pad, 60)
-                    })
-                    .collect();
-            }
-            for (j, b) in bins.iter_mut().enumerate() {
-                b.add(&out.values[nf + j]);
-            }
-            if let (Some(s), Some(rows)) = (sink.as_deref_mut(), out.rows.as_deref()) {
-                s.rows(rows).map_err(|e| format!("--samples: {e}"))?;
-            }
-            done += out.values[0].len() as u64;
-            for (i, v) in out.values.into_iter().enumerate() {
-                let cfg = if i < nf { &fleet_cfg } else { &rho_cfg };
-                accs[i].merge(ChunkStats::from_values(cfg, v));
-            }
+        let stats = out
+            .values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| ChunkStats::from_values(if i < nf { &fleet_cfg } else { &rho_cfg }, v))
+            .collect();
+        Ok(ChunkDone {
+            stats,
+            bins,
+            rows: out.rows,
+            len,
+        })
+    };
+    let mut merger = Merger {
+        accs,
+        bins,
+        sink,
+        done: 0,
+    };
+    let chunks = n.div_ceil(CHUNK);
+    let mut pending: Option<Vec<Result<ChunkDone, DrawError>>> = None;
+    let mut c0 = 0u64;
+    while c0 < chunks || pending.is_some() {
+        let c1 = (c0 + BATCH_CHUNKS as u64).min(chunks);
+        let batch = pending.take();
+        let (next, merged) = rayon::join(
+            || -> Vec<Result<ChunkDone, DrawError>> {
+                (c0..c1).into_par_iter().map(reduce).collect()
+            },
+            || batch.map(|b| merger.merge(b)).unwrap_or(Ok(())),
+        );
+        merged?;
+        progress(merger.done);
+        if c0 < chunks {
+            pending = Some(next);
         }
-        progress(done);
         c0 = c1;
     }
+    let Merger { accs, bins, .. } = merger;
     let method = fleet_cfg.method();
     let mut summaries = accs.into_iter().map(|a| {
         let ex = a.exceedances();
