@@ -930,10 +930,18 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
             a.target
         )));
     };
+    // With neither --candidate nor --fleet, follow the parameter's own fleet when it is a
+    // candidate (as sweep does): its rho is the one the parameter moves.
+    let natural = match Metric::natural_for(param, x) {
+        Metric::Comparison { candidate, .. } if a.candidate.is_none() && a.fleet.is_none() => {
+            Some(x.fleets[candidate].id.as_str())
+        }
+        _ => None,
+    };
     let metric = Metric::parse(
         Some(key.trim()),
         a.fleet.as_deref(),
-        a.candidate.as_deref(),
+        a.candidate.as_deref().or(natural),
         x,
     )
     .map_err(AppError::input)?;
