@@ -53,25 +53,34 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Problems rendered with their source line; the rest take one line each.
+pub const SHOWN_IN_FULL: usize = 50;
+
 impl ScenarioError {
-    /// Renders every problem, then a one-line count.
+    /// Renders every problem, then a one-line count. The first [`SHOWN_IN_FULL`] problems
+    /// show their source line with a caret; any more take one line each.
     pub fn render(&self) -> String {
         let renderer = Renderer::plain();
         let mut out = String::new();
-        for p in &self.problems {
+        for (i, p) in self.problems.iter().enumerate() {
             let title = if p.key.is_empty() {
                 p.message.clone()
             } else {
                 format!("{}: {}", p.key, p.message)
             };
-            let text = match &p.span {
-                Some(span)
-                    if span.start <= span.end
-                        && span.end <= self.text.len()
-                        && self.text.is_char_boundary(span.start)
-                        && self.text.is_char_boundary(span.end)
-                        && !self.text.is_empty() =>
-                {
+            let located = p.span.as_ref().filter(|span| {
+                span.start <= span.end
+                    && span.end <= self.text.len()
+                    && self.text.is_char_boundary(span.start)
+                    && self.text.is_char_boundary(span.end)
+                    && !self.text.is_empty()
+            });
+            let text = match located {
+                Some(span) if i >= SHOWN_IN_FULL => {
+                    let (line, col) = line_col(&self.text, span.start);
+                    format!("error: {}:{line}:{col}: {title}", self.file)
+                }
+                Some(span) => {
                     // Show only the lines around the span so big files stay readable.
                     let (excerpt, first_line, local) = excerpt(&self.text, span.clone());
                     let label = short_label(&p.message);
@@ -85,8 +94,6 @@ impl ScenarioError {
                     if let Some(h) = p.help.as_deref().map(|h| Level::Help.title(h)) {
                         msg = msg.footer(h);
                     }
-                    // annotate-snippets prints the origin without line:col when it computes
-                    // them itself; ours already carries them.
                     let rendered = renderer.render(msg).to_string();
                     rendered
                 }
@@ -114,8 +121,14 @@ impl ScenarioError {
 }
 
 /// The lines holding `span`, the 1-based number of the first, and the span relative to them.
-/// An empty span is widened to the character it points at (if any), so the caret shows.
+/// An empty span is widened to the character it points at (if any), so the caret shows; a
+/// span over several lines is cut to its first line (a table's header, an array's start).
 fn excerpt(text: &str, span: Range<usize>) -> (&str, usize, Range<usize>) {
+    let span = match text[span.start..span.end].find('\n') {
+        Some(i) if i > 0 => span.start..span.start + i,
+        Some(_) => span.start..span.start,
+        None => span,
+    };
     let start = text[..span.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let end = text[span.end..]
         .find('\n')
@@ -164,6 +177,48 @@ mod tests {
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 6), (2, 1));
         assert_eq!(line_col(t, 11), (2, 6));
+    }
+
+    #[test]
+    fn renders_any_span_without_panicking() {
+        // Multi-byte characters, a tab, a CRLF, no newline at the end: every span (empty or
+        // not, on a character boundary or not, past the end) renders.
+        let text = "a = \"µs\"\r\n\tb = 'é'\n[x]\nc = 1".to_string();
+        for start in 0..=text.len() + 1 {
+            for end in start..=text.len() + 1 {
+                let e = ScenarioError {
+                    file: "s.toml".into(),
+                    text: text.clone(),
+                    problems: vec![Problem::new(Some(start..end), "k", "m").help("h")],
+                };
+                let r = e.render();
+                assert!(r.ends_with("1 problem in s.toml; nothing was computed or written"));
+            }
+        }
+        let e = ScenarioError {
+            file: "s.toml".into(),
+            text: String::new(),
+            problems: vec![Problem::new(Some(0..0), "", "empty file")],
+        };
+        assert!(e.render().contains("s.toml: empty file"));
+    }
+
+    #[test]
+    fn many_problems_take_one_line_each_after_the_first_fifty() {
+        let text = "a = 1\nb = 2\n".to_string();
+        let problems = (0..60)
+            .map(|i| Problem::new(Some(6..7), format!("k{i}"), "bad"))
+            .collect();
+        let e = ScenarioError {
+            file: "s.toml".into(),
+            text,
+            problems,
+        };
+        let r = e.render();
+        assert_eq!(r.matches("error:").count(), 60, "{r}");
+        assert_eq!(r.matches("^ bad").count(), SHOWN_IN_FULL, "{r}");
+        assert!(r.contains("error: s.toml:2:1: k59: bad"), "{r}");
+        assert!(r.ends_with("60 problems in s.toml; nothing was computed or written"));
     }
 
     #[test]
