@@ -151,3 +151,56 @@ pub fn to_toml(s: &Scenario) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The resolved file of every shipped and conformance scenario parses back to the same
+    /// inputs, distributions, correlations and sweeps (the fuzz target `scenario` checks the
+    /// same on arbitrary scenarios).
+    #[test]
+    fn resolved_scenarios_read_back_the_same() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for dir in ["scenarios", "tests/conformance"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "toml") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let s = Scenario::from_str(&path.display().to_string(), &text)
+                    .unwrap_or_else(|e| panic!("{}", e.render()));
+                let resolved = to_toml(&s);
+                let again = Scenario::from_str("resolved.toml", &resolved)
+                    .unwrap_or_else(|e| panic!("{}\n{resolved}", e.render()));
+                assert_eq!(again.inputs, s.inputs, "{}:\n{resolved}", path.display());
+                assert_eq!(again.name, s.name);
+                let dists = |x: &Scenario| -> Vec<(String, DistSpec)> {
+                    x.uncertainty
+                        .iter()
+                        .map(|u| (u.path.clone(), u.dist))
+                        .collect()
+                };
+                assert_eq!(dists(&again), dists(&s), "{}", path.display());
+                let corr = |x: &Scenario| -> Vec<(String, String, f64)> {
+                    x.correlations
+                        .iter()
+                        .map(|c| (c.a.clone(), c.b.clone(), c.rho))
+                        .collect()
+                };
+                assert_eq!(corr(&again), corr(&s), "{}", path.display());
+                let sweeps = |x: &Scenario| -> Vec<(String, f64, f64, usize, bool)> {
+                    x.sweeps
+                        .iter()
+                        .map(|a| (a.path.clone(), a.from, a.to, a.steps, a.log))
+                        .collect()
+                };
+                assert_eq!(sweeps(&again), sweeps(&s), "{}", path.display());
+                n += 1;
+            }
+        }
+        assert!(n >= 5, "only {n} scenarios");
+    }
+}
