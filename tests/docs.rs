@@ -53,9 +53,13 @@ fn the_block_finder_finds_blocks() {
 fn readme_commands_name_real_scenarios() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for word in readme.split_whitespace() {
-        let w = word.trim_matches(|c: char| c == '`' || c == '(' || c == ')' || c == ',' || c == ';');
+        let w =
+            word.trim_matches(|c: char| c == '`' || c == '(' || c == ')' || c == ',' || c == ';');
         if w.starts_with("scenarios/") && w.ends_with(".toml") {
-            assert!(root().join(w).exists(), "README names {w}, which does not exist");
+            assert!(
+                root().join(w).exists(),
+                "README names {w}, which does not exist"
+            );
         }
     }
 }

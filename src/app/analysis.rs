@@ -893,26 +893,26 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
             .map(String::from)
             .to_vec();
         header.extend(setup.levels.iter().map(|l| format!("P(rho >= {l:.2})")));
-        let rows = setup
-            .comparisons
-            .iter()
-            .zip(&r.comparisons)
-            .map(|(&(c, _), (m, ex))| {
-                let mut row = vec![
-                    x.fleets[c].id.clone(),
-                    format!("{:.3}", m.mean),
-                    format!("{:.3}", m.sd),
-                    format!("{:.3}", m.p5),
-                    format!("{:.3}", m.p50),
-                    format!("{:.3}", m.p95),
-                ];
-                row.extend(
-                    ex.iter()
-                        .map(|e| format!("{:.1} % ± {:.1}", e.probability * 100.0, e.se * 100.0)),
-                );
-                row
-            })
-            .collect();
+        let rows =
+            setup
+                .comparisons
+                .iter()
+                .zip(&r.comparisons)
+                .map(|(&(c, _), (m, ex))| {
+                    let mut row = vec![
+                        x.fleets[c].id.clone(),
+                        format!("{:.3}", m.mean),
+                        format!("{:.3}", m.sd),
+                        format!("{:.3}", m.p5),
+                        format!("{:.3}", m.p50),
+                        format!("{:.3}", m.p95),
+                    ];
+                    row.extend(ex.iter().map(|e| {
+                        format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)
+                    }));
+                    row
+                })
+                .collect();
         out.push_str(&table(header, rows));
     }
     out
