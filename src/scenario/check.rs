@@ -295,7 +295,11 @@ fn purchases(
                 span_of_time(life),
                 span_of_time(horizon),
                 asset,
-                n.ceil()
+                if n < 1e9 {
+                    format!("{}", n.ceil())
+                } else {
+                    format!("{n:.2e}")
+                }
             ),
             Some(format!(
                 "lives are in years (e.g. \"5 yr\"); at most {MAX_PURCHASES} purchases per horizon are modelled"
@@ -315,6 +319,9 @@ fn span_of_time(seconds: f64) -> String {
     .into_iter()
     .find(|(s, _)| seconds >= *s)
     .map_or((seconds, "s"), |(s, u)| (seconds / s, u));
+    if v < 1e-3 {
+        return format!("{v:.2e} {u}");
+    }
     let v = format!("{v:.3}");
     format!("{} {u}", v.trim_end_matches('0').trim_end_matches('.'))
 }
