@@ -587,7 +587,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
             } else {
                 Vec::new()
             },
-            low_high_names: ("input at p5".into(), "input at p95".into()),
+            low_high_names: ("p5".into(), "p95".into()),
         };
         chart_both(&dir, "tornado", a.out.size, |p, f, o| {
             plot::tornado(&chart, p, f, o)

@@ -99,7 +99,8 @@ impl Chart for Cashflow<'_> {
             })
             .collect();
         let any_capex = self.rows.iter().any(|r| r.capex > 0.0);
-        let any_residual = self.rows.iter().any(|r| r.residual > 0.0);
+        // cashflow.csv books the residual credit as a negative cost; it is drawn below zero.
+        let any_residual = self.rows.iter().any(|r| r.residual != 0.0);
         if any_capex {
             items.push(Item::fill(
                 "Capex: purchase, refresh",
@@ -125,7 +126,11 @@ impl Chart for Cashflow<'_> {
             .iter()
             .map(|r| opex(r) + r.capex)
             .fold(0.0, f64::max);
-        let neg_min = self.rows.iter().map(|r| -r.residual).fold(0.0, f64::min);
+        let neg_min = self
+            .rows
+            .iter()
+            .map(|r| -r.residual.abs())
+            .fold(0.0, f64::min);
         // Room above the tallest bar for its rotated label.
         let label_w = self
             .rows
@@ -205,8 +210,8 @@ impl Chart for Cashflow<'_> {
                     }
                     cv.stroke_rect((x0, yc), (x1, y0), edge, th.lw(1.2))?;
                 }
-                if row.residual > 0.0 {
-                    let yr = frame.py(-row.residual).round() as i32;
+                if row.residual != 0.0 {
+                    let yr = frame.py(-row.residual.abs()).round() as i32;
                     cv.fill_rect((x0, y0), (x1, yr), c.mix(0.35))?;
                     cv.stroke_rect((x0, y0), (x1, yr), edge, th.lw(1.2))?;
                 }

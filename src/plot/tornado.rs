@@ -252,8 +252,30 @@ impl Chart for TornadoChart {
                     cv.hatch(p, q, darker(*c, 0.55), th.px(12.0), th.lw(2.0))?;
                 }
                 cv.stroke_rect(p, q, darker(*c, 0.5), th.lw(1.5))?;
-                let label = self.label(s, *v);
-                let ly = ((ya + yb) / 2.0).round() as i32;
+                // Both ends on one side: one label for the pair, at the bar's row, past the
+                // farther end, so the two never overlap.
+                let (label, ly, xv) = if same_side {
+                    if k == 0 {
+                        continue;
+                    }
+                    let far =
+                        if (bar.low_value - self.base).abs() > (bar.high_value - self.base).abs() {
+                            bar.low_value
+                        } else {
+                            bar.high_value
+                        };
+                    (
+                        format!(
+                            "{}; {}",
+                            self.label(&bar.low_label, bar.low_value),
+                            self.label(&bar.high_label, bar.high_value)
+                        ),
+                        cy.round() as i32,
+                        frame.px(far),
+                    )
+                } else {
+                    (self.label(s, *v), ((ya + yb) / 2.0).round() as i32, xv)
+                };
                 let (lx, al) = if *v < self.base {
                     (xv.round() as i32 - pad, Align::Right)
                 } else {
