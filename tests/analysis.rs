@@ -366,9 +366,9 @@ fn copula_gives_the_requested_rank_correlation() {
         header,
         [
             "draw",
-            "fleet.cand.chip.price",
-            "fleet.base.chip.price",
-            "site.electricity",
+            "fleet.cand.chip.price [USD]",
+            "fleet.base.chip.price [USD]",
+            "site.electricity [USD/kWh]",
             "cost_per_unit.cand",
             "cost_per_unit.base",
             "rho.cand"
@@ -378,8 +378,8 @@ fn copula_gives_the_requested_rank_correlation() {
     let n = rows.len() as f64;
     let col = |j: usize| -> Vec<f64> { rows.iter().map(|r| r[j]).collect() };
     let (x1, x2, x3) = (col(1), col(2), col(3));
-    // The marginals stay in their bounds (electricity is written in SI, USD per J).
-    let kwh = 3.6e6;
+    // The marginals stay in their bounds (each in its key's unit: electricity in USD/kWh).
+    let kwh = 1.0;
     assert!(x1.iter().all(|&v| (5000.0..=15000.0).contains(&v)));
     assert!(x2.iter().all(|&v| (20000.0..=30000.0).contains(&v)));
     assert!(x3
@@ -398,7 +398,7 @@ fn copula_gives_the_requested_rank_correlation() {
     // Every row's costs follow from its inputs (hand formulas of the module doc).
     let h = Hand::new();
     for r in rows.iter().take(200) {
-        let (pc, pb, e) = (r[1], r[2], r[3] * kwh);
+        let (pc, pb, e) = (r[1], r[2], r[3]); // electricity already in USD/kWh
         let cc = h.c_cand(pc, 8.0, e) / h.work_c;
         let cb = h.cpu_base(pb, 0.5, e);
         close(r[4], cc, 1e-12, "sample cost_per_unit.cand");
@@ -1035,7 +1035,6 @@ fn tornado_percentiles_of_every_family_after_truncation() {
 /// of electricity uniform(0.05, 0.15) USD/kWh are 0.055 and 0.145 USD/kWh: short numbers,
 /// which a 4-significant-digit display shows exactly.
 #[test]
-#[ignore = "bug: units::display_approx rounds in SI units, so 0.055 USD/kWh shows as 0.055007999999999994 USD/kWh (see the report)"]
 fn tornado_text_columns_read_in_the_keys_unit() {
     let j = json(["tornado", COPULA, "--format", "json"]);
     let b = by(&j["bars"], "param", "site.electricity");

@@ -237,7 +237,11 @@ impl Setup {
             if let Some(out) = rows.as_mut() {
                 use std::fmt::Write;
                 let _ = write!(out, "{}", start + d as u64);
-                for &x in s.v.iter().chain(&s.costs) {
+                // Parameters in their keys' units (as the header says), then USD per unit.
+                for (p, &x) in self.params.iter().zip(&s.v) {
+                    let _ = write!(out, ",{}", x / p.spec().unit.si);
+                }
+                for &x in &s.costs {
                     let _ = write!(out, ",{x}");
                 }
                 for j in 0..self.comparisons.len() {
@@ -372,7 +376,13 @@ pub fn run(
         .collect();
     if let Some(s) = sink.as_deref_mut() {
         let mut cols = vec!["draw".to_string()];
-        cols.extend(setup.paths.iter().cloned());
+        cols.extend(
+            setup
+                .paths
+                .iter()
+                .zip(&setup.params)
+                .map(|(path, p)| format!("{path} [{}]", p.spec().unit.name)),
+        );
         cols.extend(
             setup
                 .base

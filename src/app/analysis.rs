@@ -63,6 +63,15 @@ fn chart_both(
     Ok(())
 }
 
+/// A sweep value as the model used it: counts are rounded to whole numbers.
+fn count_rounded(p: Param, v: f64) -> f64 {
+    if p.spec().range.integer {
+        v.round()
+    } else {
+        v
+    }
+}
+
 /// How a parameter's values read on an axis.
 fn tick_format(p: Param) -> TickFormat {
     let unit = p.spec().unit;
@@ -178,7 +187,7 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
         let lead: Vec<String> = axes
             .iter()
             .zip(&p.values)
-            .map(|(a, &v)| (v / a.param.spec().unit.si).to_string())
+            .map(|(a, &v)| (count_rounded(a.param, v) / a.param.spec().unit.si).to_string())
             .collect();
         for f in &p.report.fleets {
             let obj = serde_json::to_value(f).expect("row");
@@ -319,7 +328,11 @@ fn sweep_table(
         let rows = points
             .iter()
             .map(|p| {
-                let mut r = vec![units::display_approx(p.values[0], &a.param.spec().unit, 4)];
+                let mut r = vec![units::display_approx(
+                    count_rounded(a.param, p.values[0]),
+                    &a.param.spec().unit,
+                    4,
+                )];
                 r.extend(
                     p.report
                         .fleets

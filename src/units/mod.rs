@@ -738,12 +738,33 @@ pub fn display(value_si: f64, unit: &Unit) -> String {
 /// `value_si` rounded to `sig` significant digits, then shown as [`display`] does: for tables
 /// and charts, where "7414 USD" reads better than "7414.213562373096 USD".
 pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
-    if value_si == 0.0 || !value_si.is_finite() {
+    // Round in the key's own unit: 0.055 USD/kWh, not its SI value (USD per J) rounded.
+    let v = value_si / unit.si;
+    if v == 0.0 || !v.is_finite() {
         return display(value_si, unit);
     }
-    let magnitude = value_si.abs().log10().floor() as i32;
-    let scale = 10f64.powi(sig - 1 - magnitude);
-    display((value_si * scale).round() / scale, unit)
+    let magnitude = v.abs().log10().floor() as i32;
+    let shift = sig - 1 - magnitude;
+    let rounded = if shift >= 0 {
+        let scale = 10f64.powi(shift);
+        (v * scale).round() / scale
+    } else {
+        let scale = 10f64.powi(-shift);
+        (v / scale).round() * scale
+    };
+    // `display` picks prefixes ("2 GW") but can show float noise from the unit conversion
+    // ("0.14499999999999996 USD/kWh"); take the shorter of it and the plain rounded number.
+    let pretty = display(rounded * unit.si, unit);
+    let plain = if unit.name == "-" {
+        format!("{rounded}")
+    } else {
+        format!("{rounded} {}", unit.name)
+    };
+    if pretty.len() <= plain.len() {
+        pretty
+    } else {
+        plain
+    }
 }
 
 #[cfg(test)]
