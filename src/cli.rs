@@ -33,6 +33,9 @@ pub enum Command {
     Solve(SolveArgs),
     /// d ln(metric) / d ln(param) at the base case for every numeric input.
     Elasticities(ElasticitiesArgs),
+    /// Fit mfu, mbu and a per-step overhead to measured decode/prefill points; print the fit
+    /// and a scenario fragment.
+    Calibrate(CalibrateArgs),
 }
 
 /// Which metric an analysis follows (default: rho of the first candidate).
@@ -231,4 +234,61 @@ pub enum CatalogFormat {
 pub struct CatalogArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: CatalogFormat,
+}
+
+/// Fit the decode roofline (mfu, mbu, step_overhead) to measured points by least squares.
+///
+/// The CSV has a header `metric,value,unit,how measured`; rows used: `decode step, ..., batch
+/// N, context C` (s/ms/us), `decode tokens/s, batch N[, context C]` (tokens/s), `prefill T
+/// tokens[, batch N]` (s/ms/us), `training model FLOP/s ...` (the fallback mfu); others are
+/// listed and skipped. The format is documented in docs/validation.md.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The measurement CSV, e.g. ../shared/data/measured/h100_sxm_2026-11.csv.
+    pub measured: PathBuf,
+    /// Catalog id of the chip measured (its peak at --precision, hbm_bw and hbm).
+    #[arg(long)]
+    pub chip: String,
+    /// Precision of the measured matmuls: fp32, tf32, bf16, fp8, fp4.
+    #[arg(long, default_value = "bf16")]
+    pub precision: String,
+    /// A model shape preset (llama3-8b); the flags below override its fields.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Parameters whose weights are read every decode step (e.g. 7.505e9).
+    #[arg(long)]
+    pub params: Option<f64>,
+    #[arg(long)]
+    pub layers: Option<f64>,
+    #[arg(long)]
+    pub kv_heads: Option<f64>,
+    #[arg(long)]
+    pub head_dim: Option<f64>,
+    /// Bytes per weight (2 for bf16).
+    #[arg(long)]
+    pub weight_bytes: Option<f64>,
+    /// Bytes per KV-cache element (2 for bf16).
+    #[arg(long)]
+    pub kv_bytes: Option<f64>,
+    /// Query heads, for the prefill attention FLOPs (not counted without it).
+    #[arg(long)]
+    pub heads: Option<f64>,
+    /// Context (tokens per sequence) of decode rows that do not state one.
+    #[arg(long)]
+    pub context: Option<f64>,
+    /// Fix mfu instead of fitting it.
+    #[arg(long)]
+    pub mfu: Option<f64>,
+    /// Fix mbu instead of fitting it.
+    #[arg(long)]
+    pub mbu: Option<f64>,
+    /// The per-step overhead: auto (kept when it lowers the residual standard error), fit, zero.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "fit", "zero"])]
+    pub overhead: String,
+    /// table (the fit and the fragment), json, or toml (the fragment alone).
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "toml"])]
+    pub format: String,
+    /// Write the scenario fragment to this file (the report still goes to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod model;
 pub mod plot;

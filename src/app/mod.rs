@@ -2,6 +2,7 @@
 //! 2 for bad input or usage, 1 for a failure while running.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod catalog;
 pub mod run;
 
@@ -65,6 +66,7 @@ pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
         Command::Montecarlo(a) => analysis::montecarlo(&a),
         Command::Solve(a) => analysis::solve(&a),
         Command::Elasticities(a) => analysis::elasticities(&a),
+        Command::Calibrate(a) => calibrate::calibrate(&a),
     }
 }
 

@@ -1,0 +1,429 @@
+//! `fleetcost calibrate MEASURED.csv --chip ID [--model PRESET | shape flags]`: read the
+//! measurements, fit the roofline (`crate::calibrate`), print the fit and write the fragment.
+
+use super::{print, AppError};
+use crate::calibrate::{self, ChipFigures, Fit, FitOptions, ModelShape, Overhead, Phase, Source};
+use crate::cli::CalibrateArgs;
+use crate::model::Precision;
+use crate::report::{self, output};
+use crate::scenario::Catalog;
+use comfy_table::{CellAlignment, Table};
+
+/// The model shape from `--model` and the shape flags (flags override the preset's fields).
+fn shape_of(a: &CalibrateArgs) -> Result<(ModelShape, String), AppError> {
+    let base = match a.model.as_deref() {
+        Some(name) => Some(calibrate::preset(name).ok_or_else(|| {
+            let names: Vec<&str> = calibrate::PRESETS.iter().map(|p| p.name).collect();
+            let near = crate::scenario::parse::did_you_mean(name, &names)
+                .map(|d| format!("{d} "))
+                .unwrap_or_default();
+            AppError::input(format!(
+                "--model {name}: unknown preset; {near}presets: {} (or give --params --layers --kv-heads --head-dim --weight-bytes --kv-bytes)",
+                names.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let flags: [(&str, Option<f64>, Option<f64>, bool); 8] = [
+        ("--params", a.params, base.map(|p| p.shape.params), false),
+        ("--layers", a.layers, base.map(|p| p.shape.layers), true),
+        (
+            "--kv-heads",
+            a.kv_heads,
+            base.map(|p| p.shape.kv_heads),
+            true,
+        ),
+        (
+            "--head-dim",
+            a.head_dim,
+            base.map(|p| p.shape.head_dim),
+            true,
+        ),
+        (
+            "--weight-bytes",
+            a.weight_bytes,
+            base.map(|p| p.shape.weight_bytes),
+            false,
+        ),
+        (
+            "--kv-bytes",
+            a.kv_bytes,
+            base.map(|p| p.shape.kv_bytes),
+            false,
+        ),
+        ("--heads", a.heads, base.and_then(|p| p.shape.heads), true),
+        (
+            "--context",
+            a.context,
+            base.and_then(|p| p.shape.context),
+            true,
+        ),
+    ];
+    let mut v = [None; 8];
+    let mut missing = Vec::new();
+    for (i, (flag, given, preset, integer)) in flags.iter().enumerate() {
+        if let Some(x) = given {
+            if !(x.is_finite() && *x > 0.0) || (*integer && (x.fract() != 0.0 || *x < 1.0)) {
+                let what = if *integer {
+                    "a whole number >= 1"
+                } else {
+                    "a positive number"
+                };
+                return Err(AppError::input(format!("{flag} {x}: give {what}")));
+            }
+        }
+        v[i] = given.or(*preset);
+        if v[i].is_none() && i < 6 {
+            missing.push(*flag);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::input(format!(
+            "the model shape lacks {}: give --model {} or every shape flag",
+            missing.join(", "),
+            calibrate::PRESETS[0].name
+        )));
+    }
+    let shape = ModelShape {
+        params: v[0].unwrap_or_default(),
+        layers: v[1].unwrap_or_default(),
+        kv_heads: v[2].unwrap_or_default(),
+        head_dim: v[3].unwrap_or_default(),
+        weight_bytes: v[4].unwrap_or_default(),
+        kv_bytes: v[5].unwrap_or_default(),
+        heads: v[6],
+        context: v[7],
+    };
+    let mut label = format!(
+        "{:e} params read per step, {} layers, {} KV heads x {}, {} B weights, {} B KV",
+        shape.params,
+        shape.layers,
+        shape.kv_heads,
+        shape.head_dim,
+        shape.weight_bytes,
+        shape.kv_bytes
+    );
+    if let Some(h) = shape.heads {
+        label.push_str(&format!(", {h} query heads"));
+    }
+    if let Some(c) = shape.context {
+        label.push_str(&format!(", context {c} where a row gives none"));
+    }
+    if let Some(p) = base {
+        label = format!("{} ({label})", p.name);
+    }
+    Ok((shape, label))
+}
+
+fn fraction(flag: &str, x: Option<f64>) -> Result<Option<f64>, AppError> {
+    match x {
+        Some(v) if !(v > 0.0 && v <= 1.0) => {
+            Err(AppError::input(format!("{flag} {v}: a fraction in (0, 1]")))
+        }
+        _ => Ok(x),
+    }
+}
+
+pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
+    let (shape, model_label) = shape_of(a)?;
+    let catalog = Catalog::shipped();
+    let row = catalog.get(&a.chip).ok_or_else(|| {
+        let ids = catalog.ids();
+        let near = crate::scenario::parse::did_you_mean(&a.chip, &ids)
+            .map(|d| format!("{d} "))
+            .unwrap_or_default();
+        AppError::input(format!(
+            "--chip {}: not in the catalog; {near}known: {}",
+            a.chip,
+            ids.join(", ")
+        ))
+    })?;
+    let precision = Precision::from_name(&a.precision).ok_or_else(|| {
+        AppError::input(format!(
+            "--precision {}: use fp32, tf32, bf16, fp8 or fp4",
+            a.precision
+        ))
+    })?;
+    let chip = row.chip();
+    let supported: Vec<&str> = Precision::ALL
+        .iter()
+        .filter(|p| chip.peak[p.index()].is_some())
+        .map(|p| p.name())
+        .collect();
+    let peak = chip.peak[precision.index()].ok_or_else(|| {
+        AppError::input(format!(
+            "--chip {} has no {} figure; it supports {}",
+            a.chip,
+            precision.name(),
+            supported.join(", ")
+        ))
+    })?;
+    let (Some(hbm_bw), Some(hbm)) = (chip.hbm_bw, chip.hbm) else {
+        return Err(AppError::input(format!(
+            "--chip {}: the catalog row lacks hbm or hbm_bw, which the roofline needs",
+            a.chip
+        )));
+    };
+    let figures = ChipFigures { peak, hbm_bw, hbm };
+    let opts = FitOptions {
+        mfu: fraction("--mfu", a.mfu)?,
+        mbu: fraction("--mbu", a.mbu)?,
+        overhead: match a.overhead.as_str() {
+            "fit" => Overhead::Fit,
+            "zero" => Overhead::Zero,
+            _ => Overhead::Auto,
+        },
+    };
+    let file = a.measured.display().to_string();
+    let text = std::fs::read_to_string(&a.measured)
+        .map_err(|e| AppError::input(format!("{file}: cannot read the measurements: {e}")))?;
+    let data = calibrate::parse_measurements(&text)
+        .map_err(|e| AppError::input(format!("{file}: {e}")))?;
+    let fallback = data.training_flops.map(|(f, line)| {
+        (
+            f / peak,
+            format!(
+                "the measured training MFU (line {line}: {:.1} / {:.1} TFLOP/s)",
+                f / 1e12,
+                peak / 1e12
+            ),
+        )
+    });
+    let fit = calibrate::fit(&shape, &figures, &data, &opts, fallback).map_err(|e| match e {
+        calibrate::FitError::Degenerate(m) => AppError::runtime(format!("{file}: {m}")),
+        other => AppError::input(format!("{file}: {other}")),
+    })?;
+    let frag = calibrate::fragment(
+        &fit,
+        &calibrate::FragmentContext {
+            chip: &a.chip,
+            precision: precision.name(),
+            data: &file,
+            model: &model_label,
+        },
+    );
+    if let Some(path) = &a.out {
+        output::write_atomic(path, frag.as_bytes())
+            .map_err(|e| AppError::runtime(format!("--out {}: {e}", path.display())))?;
+        eprintln!("wrote the scenario fragment to {}", path.display());
+    }
+    let bounds = bounds(&fit, &data, &figures, precision);
+    let out = match a.format.as_str() {
+        "json" => report::to_json(&json(a, &fit, &data, &bounds, &frag)),
+        "toml" => frag,
+        _ => {
+            let mut t = table_text(a, &model_label, &figures, precision, &fit, &data, &bounds);
+            if a.out.is_none() {
+                t.push_str("\nScenario fragment (paste into a [[fleet]]; --out FILE writes it):\n");
+                t.push_str(&frag);
+            }
+            t
+        }
+    };
+    print(&out)
+}
+
+/// Ceilings from the same file: the fitted fractions against the device copy and the
+/// sustained GEMM.
+fn bounds(
+    fit: &Fit,
+    data: &calibrate::Measurements,
+    chip: &ChipFigures,
+    p: Precision,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    if let (Some(mbu), Some(copy)) = (fit.mbu.value, data.memory_copy) {
+        v.push(format!(
+            "mbu {mbu:.4} vs device memory copy {:.2} / {:.2} TB/s = {:.3}{}",
+            copy / 1e12,
+            chip.hbm_bw / 1e12,
+            copy / chip.hbm_bw,
+            if mbu > copy / chip.hbm_bw {
+                " (above the copy: check the shape)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let (Some(mfu), Some(&(_, g))) = (
+        fit.mfu.value,
+        data.gemm_sustained.iter().find(|(q, _)| *q == p),
+    ) {
+        v.push(format!(
+            "mfu {mfu:.4} vs sustained {} GEMM {:.1} / {:.1} TFLOP/s = {:.3}{}",
+            p.name(),
+            g / 1e12,
+            chip.peak / 1e12,
+            g / chip.peak,
+            if mfu > g / chip.peak {
+                " (above the GEMM: check the shape)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(f) = fit.mfu_floor {
+        v.push(format!(
+            "every memory-bound decode point stays memory-bound for mfu >= {f:.3}"
+        ));
+    }
+    v
+}
+
+fn source(s: &Source, side: &str) -> String {
+    match s {
+        Source::Fitted { points } => format!(
+            "fitted to {points} {side}-bound point{}",
+            if *points == 1 { "" } else { "s" }
+        ),
+        Source::Given => "given on the command line".into(),
+        Source::Fallback(t) => format!("not identifiable (no compute-bound point): {t}"),
+        Source::Unknown => "not identifiable from these points".into(),
+    }
+}
+
+fn point_label(p: &calibrate::PointFit) -> String {
+    match p.point.phase {
+        Phase::Decode => format!("decode, context {}", p.context.unwrap_or(f64::NAN)),
+        Phase::Prefill => format!("prefill {} tokens", p.point.tokens),
+    }
+}
+
+fn table_text(
+    a: &CalibrateArgs,
+    model: &str,
+    chip: &ChipFigures,
+    p: Precision,
+    fit: &Fit,
+    data: &calibrate::Measurements,
+    bounds: &[String],
+) -> String {
+    let mut s = format!(
+        "calibrate {} at {} ({:.1} TFLOP/s, {:.2} TB/s) on {}\nmodel: {model}\n\n",
+        a.chip,
+        p.name(),
+        chip.peak / 1e12,
+        chip.hbm_bw / 1e12,
+        a.measured.display()
+    );
+    let mut t = Table::new();
+    t.load_preset("     ──            ");
+    t.set_header(["fitted", "value", "how"]);
+    let frac = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or("-".into());
+    t.add_row([
+        String::from("mfu"),
+        frac(fit.mfu.value),
+        source(&fit.mfu.source, "compute"),
+    ]);
+    t.add_row([
+        String::from("mbu"),
+        frac(fit.mbu.value),
+        source(&fit.mbu.source, "memory"),
+    ]);
+    t.add_row([
+        String::from("step_overhead"),
+        format!("{:.4} ms", fit.step_overhead * 1e3),
+        fit.overhead_note.clone(),
+    ]);
+    s.push_str(&format!("{t}\n\n"));
+    let mut t = Table::new();
+    t.load_preset("     ──            ");
+    t.set_header(
+        [
+            "line",
+            "point",
+            "batch",
+            "side",
+            "measured ms",
+            "model ms",
+            "measured tok/s",
+            "model tok/s",
+            "error",
+        ]
+        .map(String::from),
+    );
+    for q in &fit.points {
+        t.add_row([
+            q.point.line.to_string(),
+            point_label(q),
+            q.point.batch.to_string(),
+            q.side.name().to_string(),
+            format!("{:.3}", q.point.step_seconds * 1e3),
+            format!("{:.3}", q.predicted_step * 1e3),
+            format!("{:.1}", q.measured_rate),
+            format!("{:.1}", q.predicted_rate),
+            calibrate::percent(q.error),
+        ]);
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i != 1 && i != 3 {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    s.push_str(&format!("{t}\n"));
+    s.push_str(&format!(
+        "R^2 = {} over the decode step times; error (model / measured tokens/s - 1): RMS {:.1} %, max {:.1} %\n",
+        fit.r2.map(|r| format!("{r:.4}")).unwrap_or("- (fewer than 2 decode points)".into()),
+        fit.rms_error * 100.0,
+        fit.max_abs_error * 100.0
+    ));
+    for b in bounds {
+        s.push_str(&format!("{b}\n"));
+    }
+    for c in &data.checks {
+        s.push_str(&format!("check: {c}\n"));
+    }
+    if !data.ignored.is_empty() {
+        s.push_str(&format!(
+            "not used: {}\n",
+            data.ignored
+                .iter()
+                .map(|i| i.split_once(": ").map(|x| x.1).unwrap_or(i))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    s
+}
+
+fn json(
+    a: &CalibrateArgs,
+    fit: &Fit,
+    data: &calibrate::Measurements,
+    bounds: &[String],
+    frag: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "chip": a.chip,
+        "precision": a.precision,
+        "data": a.measured.display().to_string(),
+        "mfu": fit.mfu.value,
+        "mfu_source": source(&fit.mfu.source, "compute"),
+        "mbu": fit.mbu.value,
+        "mbu_source": source(&fit.mbu.source, "memory"),
+        "step_overhead": fit.step_overhead,
+        "step_overhead_source": fit.overhead_note,
+        "r2": fit.r2,
+        "rms_error": fit.rms_error,
+        "max_abs_error": fit.max_abs_error,
+        "mfu_floor": fit.mfu_floor,
+        "points": fit.points.iter().map(|q| serde_json::json!({
+            "kind": q.point.phase.name(),
+            "line": q.point.line,
+            "batch": q.point.batch,
+            "tokens": q.point.tokens,
+            "context": q.context,
+            "side": q.side.name(),
+            "measured": q.measured_rate,
+            "predicted": q.predicted_rate,
+            "error": q.error,
+            "unit": "tokens/s",
+            "measured_step_s": q.point.step_seconds,
+            "predicted_step_s": q.predicted_step,
+        })).collect::<Vec<_>>(),
+        "bounds": bounds,
+        "checks": data.checks,
+        "not_used": data.ignored,
+        "fragment": frag,
+    })
+}
