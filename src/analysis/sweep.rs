@@ -82,23 +82,50 @@ pub fn run(name: &str, base: &Inputs, axes: &[SweepAxis]) -> Result<Vec<SweepPoi
 }
 
 /// One metric over a grid (the fast path: no reports), row-major; used by the heatmap and
-/// the benches.
+/// the benches. For rho, when the swept parameters belong to the candidate alone, the
+/// baseline's cost is computed once; capital recovery factors are memoised per thread.
 pub fn metric_grid(
     base: &Inputs,
     axes: &[SweepAxis],
     metric: &super::metric::Metric,
 ) -> Result<Vec<f64>, PointError> {
+    use super::metric::Metric;
     let params: Vec<Param> = axes.iter().map(|a| a.param).collect();
     let points = grid(axes);
+    let own = |p: &Param, i: usize| matches!(*p, Param::Fleet(f, _) | Param::Chip(f, _) | Param::Peak(f, _) if f == i);
+    let fixed_baseline = match *metric {
+        Metric::Comparison {
+            candidate,
+            key: "rho",
+        } => {
+            let b = base.compare.baseline;
+            params
+                .iter()
+                .all(|p| own(p, candidate))
+                .then(|| model::unit_cost(base, b).map(|c| (candidate, c)))
+                .transpose()
+                .map_err(|error| PointError {
+                    at: "the base case".into(),
+                    error: Box::new(error),
+                })?
+        }
+        _ => None,
+    };
     points
         .par_iter()
         .map_init(
-            || base.clone(),
-            |x, values| {
+            || (base.clone(), model::CrfMemo::default()),
+            |(x, memo), values| {
                 for (p, &v) in params.iter().zip(values) {
                     p.set(x, v);
                 }
-                metric.value(x).map_err(|error| PointError {
+                let value = match fixed_baseline {
+                    Some((candidate, b)) => {
+                        model::unit_cost_memo(x, candidate, memo).map(|c| b / c)
+                    }
+                    None => metric.value(x),
+                };
+                value.map_err(|error| PointError {
                     at: describe(axes, values),
                     error: Box::new(error),
                 })

@@ -160,10 +160,12 @@ impl CrfMemo {
             }
         }
         let v = finance::crf(r, years);
+        // Keep the newest: a long-lived memo (a sweep's) replaces its oldest entry.
         if self.len < self.entries.len() {
-            self.entries[self.len] = (r, years, v);
             self.len += 1;
         }
+        self.entries.copy_within(0..self.len - 1, 1);
+        self.entries[0] = (r, years, v);
         v
     }
 }
@@ -322,7 +324,13 @@ pub fn unit_costs(inputs: &Inputs, out: &mut [f64]) -> Result<(), ModelError> {
     Ok(())
 }
 
-fn unit_cost_memo(inputs: &Inputs, index: usize, memo: &mut CrfMemo) -> Result<f64, ModelError> {
+/// [`unit_cost`] with a memo of capital recovery factors that the caller keeps across
+/// evaluations (it is keyed by the rate and life themselves, so it is always valid).
+pub fn unit_cost_memo(
+    inputs: &Inputs,
+    index: usize,
+    memo: &mut CrfMemo,
+) -> Result<f64, ModelError> {
     let f = &inputs.fleets[index];
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
