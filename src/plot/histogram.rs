@@ -206,10 +206,17 @@ impl Chart for HistogramChart {
                 }
             }
         }
+        // Level lines stop below the band where the quantile labels sit, so they never cross
+        // the labels.
+        let line_top = if self.quantiles.is_empty() {
+            frame.top as f64
+        } else {
+            frame.py(ymax)
+        };
         for (k, (l, _)) in levels.iter().enumerate() {
             let x = frame.px(*l);
             cv.polyline(
-                &[(x, frame.top as f64), (x, frame.bottom as f64)],
+                &[(x, line_top), (x, frame.bottom as f64)],
                 ACCENT,
                 th.lw(3.5),
                 claim_dash(k),
