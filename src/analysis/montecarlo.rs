@@ -30,6 +30,8 @@ pub struct Setup {
     pub marginals: Vec<Marginal>,
     /// Whether each parameter is a count (rounded to a whole number after sampling).
     pub counts: Vec<bool>,
+    /// Whether each parameter is in a correlated pair (sampled through the copula).
+    pub correlated: Vec<bool>,
     pub copula: Copula,
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
@@ -102,9 +104,11 @@ impl Setup {
             .iter()
             .map(|p: &Param| p.spec().range.integer)
             .collect();
+        let correlated = (0..marginals.len()).map(|j| copula.is_correlated(j)).collect();
         Ok(Setup {
             base,
             counts,
+            correlated,
             params,
             paths,
             marginals,
@@ -150,33 +154,36 @@ impl Setup {
         }
     }
 
-    /// Samples draw `i`'s parameter values into `s.v` from `rng`.
+    /// Samples one draw's parameter values into `s.v` from `rng`: a uniform per parameter;
+    /// correlated ones go through the copula (normal score, `z = L e`, `quantile_z`), the
+    /// others straight to their inverse CDF.
     #[inline]
     fn sample(&self, rng: &mut ChaCha8Rng, s: &mut Scratch) {
-        let k = self.params.len();
         if self.copula.is_identity() {
-            for j in 0..k {
-                s.v[j] = self.marginals[j].quantile(open_unit(rng.next_u64()));
+            for (v, m) in s.v.iter_mut().zip(&self.marginals) {
+                *v = m.quantile(open_unit(rng.next_u64()));
             }
             return;
         }
-        for j in 0..k {
-            let u = open_unit(rng.next_u64());
-            if self.copula.is_correlated(j) {
-                s.e[j] = super::dist::norm_quantile(u);
+        for ((e, u), &corr) in s.e.iter_mut().zip(s.u.iter_mut()).zip(&self.correlated) {
+            let x = open_unit(rng.next_u64());
+            if corr {
+                *e = super::dist::norm_quantile(x);
             } else {
-                s.u[j] = u;
-                s.e[j] = 0.0;
+                *u = x;
+                *e = 0.0;
             }
         }
         self.copula.correlate_z(&s.e, &mut s.v);
-        for j in 0..k {
-            s.v[j] = if self.copula.is_correlated(j) {
-                // quantile(Phi(z)), skipping Phi for untruncated normal and lognormal marginals.
-                self.marginals[j].quantile_z(s.v[j])
-            } else {
-                self.marginals[j].quantile(s.u[j])
-            };
+        for (((v, &u), m), &corr) in s
+            .v
+            .iter_mut()
+            .zip(&s.u)
+            .zip(&self.marginals)
+            .zip(&self.correlated)
+        {
+            // quantile(Phi(z)), skipping Phi for untruncated normal and lognormal marginals.
+            *v = if corr { m.quantile_z(*v) } else { m.quantile(u) };
         }
     }
 
@@ -228,11 +235,12 @@ impl Setup {
                     error: Box::new(error),
                 });
             }
-            for (v, &cost) in values.iter_mut().zip(&s.costs) {
+            let (fleet_values, rho_values) = values.split_at_mut(nf);
+            for (v, &cost) in fleet_values.iter_mut().zip(&s.costs) {
                 v.push(cost);
             }
-            for (j, &(cand, b)) in self.comparisons.iter().enumerate() {
-                values[nf + j].push(s.costs[b] / s.costs[cand]);
+            for (v, &(cand, b)) in rho_values.iter_mut().zip(&self.comparisons) {
+                v.push(s.costs[b] / s.costs[cand]);
             }
             if let Some(out) = rows.as_mut() {
                 use std::fmt::Write;
