@@ -6,8 +6,16 @@ pub fn crf(r: f64, years: f64) -> f64 {
     if r == 0.0 {
         return 1.0 / years;
     }
-    // (1+r)^n - 1 by expm1 so that tiny rates keep their precision.
-    let growth = (years * r.ln_1p()).exp_m1();
+    crf_from_log(r, r.ln_1p(), years)
+}
+
+/// CRF(r, n) given ln(1 + r), so that several lives at one rate share the logarithm.
+/// (1+r)^n - 1 is taken by expm1, so tiny rates keep their precision.
+pub fn crf_from_log(r: f64, ln_1p_r: f64, years: f64) -> f64 {
+    if r == 0.0 {
+        return 1.0 / years;
+    }
+    let growth = (years * ln_1p_r).exp_m1();
     r * (growth + 1.0) / growth
 }
 

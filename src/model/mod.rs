@@ -149,6 +149,8 @@ pub fn watts_per_chip(f: &Fleet) -> f64 {
 pub struct CrfMemo {
     entries: [(f64, f64, f64); 8],
     len: usize,
+    /// The last rate seen and ln(1 + rate).
+    log: Option<(f64, f64)>,
 }
 
 impl CrfMemo {
@@ -159,7 +161,15 @@ impl CrfMemo {
                 return v;
             }
         }
-        let v = finance::crf(r, years);
+        let ln_1p = match self.log {
+            Some((lr, l)) if lr == r => l,
+            _ => {
+                let l = r.ln_1p();
+                self.log = Some((r, l));
+                l
+            }
+        };
+        let v = finance::crf_from_log(r, ln_1p, years);
         // Keep the newest: a long-lived memo (a sweep's) replaces its oldest entry.
         if self.len < self.entries.len() {
             self.len += 1;
