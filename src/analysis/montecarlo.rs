@@ -104,7 +104,9 @@ impl Setup {
             .iter()
             .map(|p: &Param| p.spec().range.integer)
             .collect();
-        let correlated = (0..marginals.len()).map(|j| copula.is_correlated(j)).collect();
+        let correlated = (0..marginals.len())
+            .map(|j| copula.is_correlated(j))
+            .collect();
         Ok(Setup {
             base,
             counts,
@@ -175,15 +177,18 @@ impl Setup {
             }
         }
         self.copula.correlate_z(&s.e, &mut s.v);
-        for (((v, &u), m), &corr) in s
-            .v
-            .iter_mut()
-            .zip(&s.u)
-            .zip(&self.marginals)
-            .zip(&self.correlated)
+        for (((v, &u), m), &corr) in
+            s.v.iter_mut()
+                .zip(&s.u)
+                .zip(&self.marginals)
+                .zip(&self.correlated)
         {
             // quantile(Phi(z)), skipping Phi for untruncated normal and lognormal marginals.
-            *v = if corr { m.quantile_z(*v) } else { m.quantile(u) };
+            *v = if corr {
+                m.quantile_z(*v)
+            } else {
+                m.quantile(u)
+            };
         }
     }
 
