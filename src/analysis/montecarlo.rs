@@ -30,8 +30,11 @@ pub struct Setup {
     pub marginals: Vec<Marginal>,
     /// Whether each parameter is a count (rounded to a whole number after sampling).
     pub counts: Vec<bool>,
-    /// Whether each parameter is in a correlated pair (sampled through the copula).
-    pub correlated: Vec<bool>,
+    /// Whether each parameter is sampled from a normal score `z` (through the copula when it
+    /// is in a correlated pair): correlated parameters, and normal and lognormal ones.
+    pub by_z: Vec<bool>,
+    /// For correlated parameters without a closed-form `quantile_z`: their z table.
+    pub z_tables: Vec<Option<ZTable>>,
     pub copula: Copula,
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
@@ -44,6 +47,104 @@ pub fn dist_range(r: &params::Range) -> DistRange {
         lo: r.min,
         hi: r.max,
         lo_open: r.min_open,
+    }
+}
+
+/// `x(z) = quantile(Phi(z))` of one marginal tabulated for the copula path: correlated
+/// parameters arrive as normal scores `z`, and evaluating `Phi` and then the inverse CDF per
+/// draw costs more than the rest of the draw. Cubic Hermite pieces on [`ZTable::Z`] nodes
+/// over `|z| <= 8` (slopes by central differences of the exact function); outside, and for
+/// untruncated normal and lognormal marginals (closed form), the exact path; the table is
+/// checked against the exact function at three points of every interval when built, and a
+/// marginal that fails the check keeps the exact path. Maximum error:
+/// [`ZTable::MAX_ERROR`] of the marginal's span `x(8) - x(-8)` (tested on the shipped
+/// marginals and hard shapes in `z_table_error_is_within_bound`; about 1e-2 USD on a chip
+/// price). The PERT quantile it tabulates is itself a table (dist.rs), only C1 at its
+/// nodes, which is what limits the error.
+#[derive(Debug, Clone)]
+pub struct ZTable {
+    x: Vec<f64>,
+    slope: Vec<f64>,
+}
+
+impl ZTable {
+    /// Nodes per unit of z.
+    const PER_UNIT: f64 = 128.0;
+    /// The tabulated range is [-Z, Z].
+    pub const Z: f64 = 8.0;
+    /// The tested bound on |table - exact| as a fraction of the marginal's span.
+    pub const MAX_ERROR: f64 = 2e-6;
+
+    fn exact(m: &Marginal, z: f64) -> f64 {
+        m.quantile(super::dist::norm_cdf(z))
+    }
+
+    /// The table of `m`, or `None` when its closed form is already cheap.
+    pub fn new(m: &Marginal) -> Option<ZTable> {
+        if Self::untruncated(m) {
+            return None;
+        }
+        let n = (2.0 * Self::Z * Self::PER_UNIT) as usize;
+        let h = 1.0 / Self::PER_UNIT;
+        // Values at the nodes (and one beyond each end); slopes by central differences of the
+        // node values (per node interval), which a tiny kink of the exact function cannot upset.
+        let node = |i: isize| Self::exact(m, -Self::Z + i as f64 * h);
+        let ext: Vec<f64> = (-1..=n as isize + 1).map(node).collect();
+        let x: Vec<f64> = ext[1..=n + 1].to_vec();
+        let slope: Vec<f64> = (1..=n + 1)
+            .map(|k| (ext[k + 1] - ext[k - 1]) / 2.0)
+            .collect();
+        let table = ZTable { x, slope };
+        // Check the table at every interval's midpoint and quarter points; a marginal whose
+        // exact quantile is not smooth enough keeps the exact path.
+        let span = (table.x[n] - table.x[0]).abs();
+        let ok = (0..n).all(|i| {
+            [0.25, 0.5, 0.75].iter().all(|f| {
+                let z = -Self::Z + (i as f64 + f) * h;
+                (table.eval(m, z) - Self::exact(m, z)).abs() <= Self::MAX_ERROR * span * 0.5
+            })
+        });
+        ok.then_some(table)
+    }
+
+    /// Whether a normal or lognormal marginal is left untruncated by its range over the
+    /// tabulated z (then `quantile_z` is closed form and cheap).
+    fn untruncated(m: &Marginal) -> bool {
+        let r = m.range();
+        let closed = |z: f64| match *m.dist() {
+            Dist::Normal { mean, sd } => Some(mean + sd * z),
+            Dist::LogNormal { p5, p95 } => {
+                let (l5, l95) = (p5.ln(), p95.ln());
+                let sigma = (l95 - l5) / (2.0 * super::dist::Z95);
+                Some((0.5 * (l5 + l95) + sigma * z).exp())
+            }
+            _ => None,
+        };
+        match (closed(-Self::Z), closed(Self::Z)) {
+            (Some(lo), Some(hi)) => r.contains(lo) && r.contains(hi),
+            _ => false,
+        }
+    }
+
+    /// `quantile(Phi(z))` of the marginal the table was built from.
+    #[inline]
+    pub fn eval(&self, m: &Marginal, z: f64) -> f64 {
+        let t = (z + Self::Z) * Self::PER_UNIT;
+        let last = self.x.len() - 1;
+        if !(t >= 0.0 && t < last as f64) {
+            return Self::exact(m, z);
+        }
+        let i = t as usize;
+        let s = t - i as f64;
+        let (x0, x1, d0, d1) = (self.x[i], self.x[i + 1], self.slope[i], self.slope[i + 1]);
+        // Cubic Hermite on [0, 1].
+        let s2 = s * s;
+        let s3 = s2 * s;
+        let h00 = 2.0 * s3 - 3.0 * s2 + 1.0;
+        let h10 = s3 - 2.0 * s2 + s;
+        let h01 = -2.0 * s3 + 3.0 * s2;
+        let h11 = s3 - s2;
+        h00 * x0 + h10 * d0 + h01 * x1 + h11 * d1
     }
 }
 
@@ -104,13 +205,24 @@ impl Setup {
             .iter()
             .map(|p: &Param| p.spec().range.integer)
             .collect();
-        let correlated = (0..marginals.len())
-            .map(|j| copula.is_correlated(j))
+        let by_z: Vec<bool> = marginals
+            .iter()
+            .enumerate()
+            .map(|(j, m)| {
+                copula.is_correlated(j)
+                    || matches!(m.dist(), Dist::Normal { .. } | Dist::LogNormal { .. })
+            })
+            .collect();
+        let z_tables = marginals
+            .iter()
+            .zip(&by_z)
+            .map(|(m, &z)| if z { ZTable::new(m) } else { None })
             .collect();
         Ok(Setup {
             base,
             counts,
-            correlated,
+            by_z,
+            z_tables,
             params,
             paths,
             marginals,
@@ -156,38 +268,39 @@ impl Setup {
         }
     }
 
-    /// Samples one draw's parameter values into `s.v` from `rng`: a uniform per parameter;
-    /// correlated ones go through the copula (normal score, `z = L e`, `quantile_z`), the
-    /// others straight to their inverse CDF.
+    /// Samples one draw's parameter values into `s.v` from `rng`. Parameters sampled from a
+    /// normal score (correlated, normal or lognormal) draw `e ~ N(0, 1)` (ziggurat), take
+    /// `z = L e` through the copula and `x = quantile(Phi(z))` (closed form or [`ZTable`]);
+    /// the others draw a uniform `u` and take `quantile(u)`. Both are inverse-CDF sampling of
+    /// the truncated marginal (MODEL.md section 6).
     #[inline]
     fn sample(&self, rng: &mut ChaCha8Rng, s: &mut Scratch) {
-        if self.copula.is_identity() {
-            for (v, m) in s.v.iter_mut().zip(&self.marginals) {
-                *v = m.quantile(open_unit(rng.next_u64()));
-            }
-            return;
-        }
-        for ((e, u), &corr) in s.e.iter_mut().zip(s.u.iter_mut()).zip(&self.correlated) {
-            let x = open_unit(rng.next_u64());
+        for ((e, u), &corr) in s.e.iter_mut().zip(s.u.iter_mut()).zip(&self.by_z) {
             if corr {
-                *e = super::dist::norm_quantile(x);
+                // A standard normal score straight from the ziggurat.
+                *e = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
             } else {
-                *u = x;
+                *u = open_unit(rng.next_u64());
                 *e = 0.0;
             }
         }
-        self.copula.correlate_z(&s.e, &mut s.v);
-        for (((v, &u), m), &corr) in
+        if self.copula.is_identity() {
+            s.v.copy_from_slice(&s.e);
+        } else {
+            self.copula.correlate_z(&s.e, &mut s.v);
+        }
+        for ((((v, &u), m), &corr), table) in
             s.v.iter_mut()
                 .zip(&s.u)
                 .zip(&self.marginals)
-                .zip(&self.correlated)
+                .zip(&self.by_z)
+                .zip(&self.z_tables)
         {
-            // quantile(Phi(z)), skipping Phi for untruncated normal and lognormal marginals.
-            *v = if corr {
-                m.quantile_z(*v)
-            } else {
-                m.quantile(u)
+            // quantile(Phi(z)): tabulated, or closed form for untruncated normal/lognormal.
+            *v = match (corr, table) {
+                (false, _) => m.quantile(u),
+                (true, Some(t)) => t.eval(m, *v),
+                (true, None) => m.quantile_z(*v),
             };
         }
     }
@@ -495,4 +608,154 @@ pub fn run(
         method,
         rho_bins: bins,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The z table agrees with the exact `quantile(Phi(z))` within MAX_ERROR of the span on every
+    /// correlated marginal of the shipped 2 GW scenario and a few hard shapes.
+    #[test]
+    fn z_table_error_is_within_bound() {
+        let open01 = DistRange {
+            lo: 0.0,
+            hi: 1.0,
+            lo_open: true,
+        };
+        let pos = DistRange {
+            lo: 0.0,
+            hi: f64::INFINITY,
+            lo_open: false,
+        };
+        let cases = [
+            (
+                Dist::Triangular {
+                    low: 6e3,
+                    mode: 11e3,
+                    high: 14e3,
+                },
+                pos,
+            ),
+            (
+                Dist::Pert {
+                    low: 10e3,
+                    mode: 14e3,
+                    high: 20e3,
+                },
+                pos,
+            ),
+            (
+                Dist::Pert {
+                    low: 30e3,
+                    mode: 35e3,
+                    high: 40e3,
+                },
+                pos,
+            ),
+            (
+                Dist::Pert {
+                    low: 27.8e3,
+                    mode: 41.7e3,
+                    high: 47.2e3,
+                },
+                pos,
+            ),
+            (
+                Dist::Pert {
+                    low: 0.0,
+                    mode: 0.0,
+                    high: 1.0,
+                },
+                pos,
+            ), // mode at the low end
+            (
+                Dist::LogNormal {
+                    p5: 0.28,
+                    p95: 0.48,
+                },
+                open01,
+            ), // truncated at 1
+            (
+                Dist::LogNormal {
+                    p5: 0.25,
+                    p95: 0.50,
+                },
+                open01,
+            ),
+            (
+                Dist::Uniform {
+                    low: 0.066,
+                    high: 0.0895,
+                },
+                pos,
+            ),
+            (Dist::Normal { mean: 0.4, sd: 0.2 }, open01), // truncated both sides
+        ];
+        for (d, r) in cases {
+            let m = Marginal::with_range(d, r).unwrap();
+            let Some(t) = ZTable::new(&m) else {
+                // The build-time check refused the table: the exact path is used.
+                continue;
+            };
+            let span = ZTable::exact(&m, ZTable::Z) - ZTable::exact(&m, -ZTable::Z);
+            let mut worst = 0.0f64;
+            for k in 0..200_001 {
+                let z = -8.5 + 17.0 * k as f64 / 200_000.0;
+                let err = (t.eval(&m, z) - ZTable::exact(&m, z)).abs() / span;
+                worst = worst.max(err);
+            }
+            assert!(
+                worst < ZTable::MAX_ERROR,
+                "{d:?}: max error {worst:e} of the span"
+            );
+        }
+    }
+
+    #[test]
+    fn shipped_marginals_get_a_table() {
+        let pos = DistRange {
+            lo: 0.0,
+            hi: f64::INFINITY,
+            lo_open: false,
+        };
+        for d in [
+            Dist::Triangular {
+                low: 6e3,
+                mode: 11e3,
+                high: 14e3,
+            },
+            Dist::Pert {
+                low: 10e3,
+                mode: 14e3,
+                high: 20e3,
+            },
+            Dist::Pert {
+                low: 30e3,
+                mode: 35e3,
+                high: 40e3,
+            },
+        ] {
+            let m = Marginal::with_range(d, pos).unwrap();
+            assert!(ZTable::new(&m).is_some(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn untruncated_lognormal_needs_no_table() {
+        let pos = DistRange {
+            lo: 0.0,
+            hi: f64::INFINITY,
+            lo_open: false,
+        };
+        let m = Marginal::with_range(
+            Dist::LogNormal {
+                p5: 10.0,
+                p95: 20.0,
+            },
+            pos,
+        )
+        .unwrap();
+        assert!(ZTable::new(&m).is_none());
+    }
 }
