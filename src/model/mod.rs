@@ -149,6 +149,7 @@ pub fn watts_per_chip(f: &Fleet) -> f64 {
 pub struct CrfMemo {
     entries: [(f64, f64, f64); 8],
     len: usize,
+    next: usize,
     /// The last rate seen and ln(1 + rate).
     log: Option<(f64, f64)>,
 }
@@ -170,12 +171,10 @@ impl CrfMemo {
             }
         };
         let v = finance::crf_from_log(r, ln_1p, years);
-        // Keep the newest: a long-lived memo (a sweep's) replaces its oldest entry.
-        if self.len < self.entries.len() {
-            self.len += 1;
-        }
-        self.entries.copy_within(0..self.len - 1, 1);
-        self.entries[0] = (r, years, v);
+        // A ring: a long-lived memo (a sweep's) replaces its oldest entry.
+        self.entries[self.next] = (r, years, v);
+        self.next = (self.next + 1) % self.entries.len();
+        self.len = (self.len + 1).min(self.entries.len());
         v
     }
 }
