@@ -68,6 +68,8 @@ impl ScenarioError {
             } else {
                 format!("{}: {}", p.key, p.message)
             };
+            // One line: the location goes right under it.
+            let title = title.replace(['\r', '\n'], " ");
             let located = p.span.as_ref().filter(|span| {
                 span.start <= span.end
                     && span.end <= self.text.len()
@@ -81,13 +83,13 @@ impl ScenarioError {
                     format!("error: {}:{line}:{col}: {title}", self.file)
                 }
                 Some(span) => {
-                    // Show only the lines around the span so big files stay readable.
+                    // Show only the line of the span, at most WINDOW bytes of it.
+                    let (line, col) = line_col(&self.text, span.start);
                     let (excerpt, first_line, local) = excerpt(&self.text, span.clone());
+                    let (excerpt, local) = window(excerpt, local);
                     let label = short_label(&p.message);
-                    // annotate-snippets appends line:column to the origin itself.
-                    let snippet = Snippet::source(excerpt)
+                    let snippet = Snippet::source(&excerpt)
                         .line_start(first_line)
-                        .origin(&self.file)
                         .fold(false)
                         .annotation(Level::Error.span(local).label(&label));
                     let mut msg = Level::Error.title(&title).snippet(snippet);
@@ -95,7 +97,15 @@ impl ScenarioError {
                         msg = msg.footer(h);
                     }
                     let rendered = renderer.render(msg).to_string();
-                    rendered
+                    // The location goes under the title, as annotate-snippets would put it
+                    // (ours counts columns in the whole line, not in the window shown).
+                    let gutter = " ".repeat(first_line.to_string().len());
+                    match rendered.split_once('\n') {
+                        Some((head, rest)) => {
+                            format!("{head}\n{gutter}--> {}:{line}:{col}\n{rest}", self.file)
+                        }
+                        None => format!("{rendered}\n{gutter}--> {}:{line}:{col}", self.file),
+                    }
                 }
                 _ => {
                     let title = format!("{}: {title}", self.file);
@@ -146,6 +156,58 @@ fn excerpt(text: &str, span: Range<usize>) -> (&str, usize, Range<usize>) {
             .map_or(local_start, |c| local_start + c.len_utf8())
     };
     (excerpt, first_line, local_start..local_end)
+}
+
+/// The most bytes of a source line shown. annotate-snippets trims lines wider than the
+/// terminal itself, and its trimming can overflow (fuzzing found it: a long line of tabs with
+/// the caret in them), so long lines are cut here, around the caret, with "..." marks.
+const WINDOW: usize = 96;
+
+/// `line` with tabs as one space and control or invisible characters as '?', byte for byte,
+/// so the caret lands where the offsets say (annotate-snippets widens tabs and drops some
+/// invisible characters from the line it shows, but not from the caret's position).
+fn visible(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\t' => " ".to_string(),
+            '\u{200D}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                "?".repeat(c.len_utf8())
+            }
+            c if c.is_control() => "?".repeat(c.len_utf8()),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// `line` cut to at most [`WINDOW`] bytes around `local` (and `local` moved with it), made
+/// [`visible`].
+fn window(line: &str, local: Range<usize>) -> (String, Range<usize>) {
+    if line.len() <= WINDOW {
+        return (visible(line), local);
+    }
+    let floor = |mut i: usize| {
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(local.start.saturating_sub(WINDOW / 4));
+    let end = floor((start + WINDOW - 6).min(line.len()));
+    let (pre, post) = (
+        if start > 0 { "..." } else { "" },
+        if end < line.len() { "..." } else { "" },
+    );
+    let shown = format!("{pre}{}{post}", visible(&line[start..end]));
+    let a = (local.start.max(start) - start + pre.len()).min(pre.len() + end - start);
+    let b = (local.end.min(end).max(local.start.max(start)) - start + pre.len())
+        .min(pre.len() + end - start);
+    let b = if b == a && a < pre.len() + end - start {
+        // Keep a visible caret: the character at `a`.
+        a + shown[a..].chars().next().map_or(0, char::len_utf8)
+    } else {
+        b
+    };
+    (shown, a..b)
 }
 
 /// The caret's label: the message up to its first ';' (the rest is in the title).
@@ -201,6 +263,34 @@ mod tests {
             problems: vec![Problem::new(Some(0..0), "", "empty file")],
         };
         assert!(e.render().contains("s.toml: empty file"));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        // Found by fuzzing: annotate-snippets' own trimming of a line wider than the terminal
+        // overflowed when the caret sat in a long run of leading tabs.
+        let line = format!(
+            "{}\u{0}f{}& 1 USD 中文 \u{202E}{}x = 'é\n",
+            "\t".repeat(150),
+            "\t".repeat(40),
+            "a".repeat(300)
+        );
+        let text = format!("schema = 1\n{line}b = 2");
+        for start in (11..text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let next = text[start..].chars().next().map_or(0, char::len_utf8);
+            for end in [start, start + next] {
+                let e = ScenarioError {
+                    file: "s.toml".into(),
+                    text: text.clone(),
+                    problems: vec![Problem::new(Some(start..end), "k", "bad value")],
+                };
+                let r = e.render();
+                let (l, c) = line_col(&text, start);
+                assert!(r.contains(&format!("--> s.toml:{l}:{c}\n")), "{r}");
+                let shown = r.lines().find(|x| x.contains(" | ")).unwrap_or_default();
+                assert!(shown.len() < 120, "{r}");
+            }
+        }
     }
 
     #[test]
