@@ -257,31 +257,9 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         .iter()
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
         .collect();
-    let text = match a.out.format {
-        Format::Json => {
-            let j = SweepJson {
-                params: axes.iter().map(|x| x.path.as_str()).collect(),
-                units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
-                points: points
-                    .iter()
-                    .map(|p| SweepPointJson {
-                        values: axes
-                            .iter()
-                            .zip(&p.values)
-                            .map(|(x, &v)| v / x.param.spec().unit.si)
-                            .collect(),
-                        report: &p.report,
-                    })
-                    .collect(),
-            };
-            report::to_json(&j)
-        }
-        Format::Csv => sweep_csv(&axes, &points),
-        Format::Table | Format::Markdown => sweep_table(&s, &axes, &points, &metric),
-    };
-    if let Some(dir) = dir {
-        write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
-        let j = SweepJson {
+    // Axis values in their keys' units (as the CSV and the scenario write them).
+    let sweep_json = || {
+        report::to_json(&SweepJson {
             params: axes.iter().map(|x| x.path.as_str()).collect(),
             units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
             points: points
@@ -290,13 +268,21 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
                     values: axes
                         .iter()
                         .zip(&p.values)
-                        .map(|(x, &v)| v / x.param.spec().unit.si)
+                        .map(|(x, &v)| count_rounded(x.param, v) / x.param.spec().unit.si)
                         .collect(),
                     report: &p.report,
                 })
                 .collect(),
-        };
-        write(&dir, "results.json", report::to_json(&j).as_bytes())?;
+        })
+    };
+    let text = match a.out.format {
+        Format::Json => sweep_json(),
+        Format::Csv => sweep_csv(&axes, &points),
+        Format::Table | Format::Markdown => sweep_table(&s, &axes, &points, &metric),
+    };
+    if let Some(dir) = dir {
+        write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
+        write(&dir, "results.json", sweep_json().as_bytes())?;
         write_provenance(&dir, &s, None)?;
         draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
         eprintln!(

@@ -141,6 +141,20 @@ pub struct Chip {
 }
 
 impl Chip {
+    /// A chip with no figures yet (tdp NaN until given): the start of an inline chip.
+    pub fn blank(label: impl Into<String>) -> Chip {
+        Chip {
+            label: label.into(),
+            tdp: f64::NAN,
+            hbm: None,
+            hbm_bw: None,
+            peak: [None; 5],
+            price: None,
+            price_low: None,
+            price_high: None,
+        }
+    }
+
     /// Names of the precisions this chip has a peak for, e.g. "bf16, fp8".
     pub fn supported(&self) -> String {
         Precision::ALL
@@ -189,6 +203,59 @@ pub struct Fleet {
     pub facility_opex: Option<f64>,
 }
 
+impl Fleet {
+    /// A fleet with MODEL.md's defaults (one chip per node, no overheads, full load and
+    /// availability) and no mfu yet (NaN until given).
+    pub fn new(id: impl Into<String>, chip: Chip) -> Fleet {
+        Fleet {
+            id: id.into(),
+            chip,
+            chips: None,
+            chips_per_node: 1.0,
+            node_power: 0.0,
+            network_power: 0.0,
+            node_price: 0.0,
+            network_price: 0.0,
+            hardware_life: None,
+            maintenance: 0.0,
+            software: 0.0,
+            power_load: 1.0,
+            availability: 1.0,
+            mfu: f64::NAN,
+            mbu: None,
+            step_overhead: 0.0,
+            rent: None,
+            tensor_parallel: None,
+            pue: None,
+            electricity: None,
+            facility_capex: None,
+            facility_life: None,
+            facility_opex: None,
+        }
+    }
+}
+
+impl Workload {
+    /// A workload of `kind` at `precision` with no figures yet.
+    pub fn new(kind: WorkloadKind, precision: Precision) -> Workload {
+        Workload {
+            kind,
+            precision,
+            model_params: None,
+            tokens: None,
+            layers: None,
+            kv_heads: None,
+            head_dim: None,
+            weight_bytes: None,
+            kv_bytes: None,
+            context: None,
+            batch: None,
+            batch_max: false,
+            tensor_parallel: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compare {
     /// Index into `Inputs::fleets`.
@@ -215,4 +282,33 @@ pub struct Inputs {
     pub fleets: Vec<Fleet>,
     pub compare: Compare,
     pub contract: Option<Contract>,
+}
+
+impl Inputs {
+    /// Inputs around `workload` and `fleets` with a neutral site and finance: scaffolding for
+    /// filling fields through parameter paths (the scenario parser), not a scenario.
+    pub fn scaffold(workload: Workload, fleets: Vec<Fleet>) -> Inputs {
+        Inputs {
+            site: Site {
+                power: None,
+                power_basis: PowerBasis::Facility,
+                pue: 1.0,
+                electricity: None,
+                facility_capex: 0.0,
+                facility_life: 1.0,
+                facility_opex: 0.0,
+            },
+            finance: Finance {
+                discount_rate: 0.0,
+                horizon: 1.0,
+            },
+            workload,
+            fleets,
+            compare: Compare {
+                baseline: 0,
+                claims: Vec::new(),
+            },
+            contract: None,
+        }
+    }
 }

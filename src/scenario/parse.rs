@@ -668,21 +668,10 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
             }
         },
     };
-    let mut wl = Workload {
-        kind: kind.unwrap_or(WorkloadKind::Flops),
-        precision: precision.unwrap_or(Precision::Bf16),
-        model_params: None,
-        tokens: None,
-        layers: None,
-        kv_heads: None,
-        head_dim: None,
-        weight_bytes: None,
-        kv_bytes: None,
-        context: None,
-        batch: None,
-        batch_max: false,
-        tensor_parallel: None,
-    };
+    let mut wl = Workload::new(
+        kind.unwrap_or(WorkloadKind::Flops),
+        precision.unwrap_or(Precision::Bf16),
+    );
     for (i, spec) in params::WORKLOAD.iter().enumerate() {
         if spec.name == "batch" {
             if let Some((_, v)) = find(t, "batch") {
@@ -705,28 +694,7 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
 impl Param {
     /// Sets a workload field on a bare `Workload` (used while parsing).
     fn set_workload(self, wl: &mut Workload, v: f64) {
-        let mut tmp = Inputs {
-            site: Site {
-                power: None,
-                power_basis: PowerBasis::Facility,
-                pue: 1.0,
-                electricity: None,
-                facility_capex: 0.0,
-                facility_life: 1.0,
-                facility_opex: 0.0,
-            },
-            finance: Finance {
-                discount_rate: 0.0,
-                horizon: 1.0,
-            },
-            workload: wl.clone(),
-            fleets: Vec::new(),
-            compare: Compare {
-                baseline: 0,
-                claims: Vec::new(),
-            },
-            contract: None,
-        };
+        let mut tmp = Inputs::scaffold(wl.clone(), Vec::new());
         self.set(&mut tmp, v);
         *wl = tmp.workload;
     }
@@ -818,40 +786,13 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
             // Its problem is reported; the chip's figures are unknown, not missing.
             w.covered.insert(format!("{prefix}.chip"));
         }
-        let mut fleet = Fleet {
-            id: id.clone(),
-            chip: chip.unwrap_or_else(|| Chip {
-                label: String::new(),
+        let mut fleet = Fleet::new(
+            id.clone(),
+            chip.unwrap_or_else(|| Chip {
                 tdp: 1.0,
-                hbm: None,
-                hbm_bw: None,
-                peak: [None; 5],
-                price: None,
-                price_low: None,
-                price_high: None,
+                ..Chip::blank("")
             }),
-            chips: None,
-            chips_per_node: 1.0,
-            node_power: 0.0,
-            network_power: 0.0,
-            node_price: 0.0,
-            network_price: 0.0,
-            hardware_life: None,
-            maintenance: 0.0,
-            software: 0.0,
-            power_load: 1.0,
-            availability: 1.0,
-            mfu: f64::NAN,
-            mbu: None,
-            step_overhead: 0.0,
-            rent: None,
-            tensor_parallel: None,
-            pue: None,
-            electricity: None,
-            facility_capex: None,
-            facility_life: None,
-            facility_opex: None,
-        };
+        );
         let mut tmp = inputs_with(fleet.clone());
         for (i, spec) in params::FLEET.iter().enumerate() {
             if let Some(x) = w.quantity(t, spec, &prefix) {
@@ -899,42 +840,10 @@ fn sanitize_id(id: &str) -> String {
 
 /// An `Inputs` holding one fleet, to reuse `Param::set` while parsing.
 fn inputs_with(fleet: Fleet) -> Inputs {
-    Inputs {
-        site: Site {
-            power: None,
-            power_basis: PowerBasis::Facility,
-            pue: 1.0,
-            electricity: None,
-            facility_capex: 0.0,
-            facility_life: 1.0,
-            facility_opex: 0.0,
-        },
-        finance: Finance {
-            discount_rate: 0.0,
-            horizon: 1.0,
-        },
-        workload: Workload {
-            kind: WorkloadKind::Flops,
-            precision: Precision::Bf16,
-            model_params: None,
-            tokens: None,
-            layers: None,
-            kv_heads: None,
-            head_dim: None,
-            weight_bytes: None,
-            kv_bytes: None,
-            context: None,
-            batch: None,
-            batch_max: false,
-            tensor_parallel: None,
-        },
-        fleets: vec![fleet],
-        compare: Compare {
-            baseline: 0,
-            claims: Vec::new(),
-        },
-        contract: None,
-    }
+    Inputs::scaffold(
+        Workload::new(WorkloadKind::Flops, Precision::Bf16),
+        vec![fleet],
+    )
 }
 
 fn parse_chip(
@@ -974,16 +883,7 @@ fn parse_chip(
             w.keys(ct, &names(params::CHIP, CHIP_OTHER), &path);
             let mut chip = match w.string(ct, "base", &path) {
                 Some((id, span)) => lookup(w, &id, span, &format!("{path}.base"))?,
-                None => Chip {
-                    label: String::new(),
-                    tdp: f64::NAN,
-                    hbm: None,
-                    hbm_bw: None,
-                    peak: [None; 5],
-                    price: None,
-                    price_low: None,
-                    price_high: None,
-                },
+                None => Chip::blank(""),
             };
             if let Some((name, _)) = w.string(ct, "name", &path) {
                 chip.label = name;
@@ -992,29 +892,8 @@ fn parse_chip(
                 chip.label = prefix.trim_start_matches("fleet.").to_string();
             }
             let mut tmp = inputs_with(Fleet {
-                id: String::new(),
-                chip,
-                chips: None,
-                chips_per_node: 1.0,
-                node_power: 0.0,
-                network_power: 0.0,
-                node_price: 0.0,
-                network_price: 0.0,
-                hardware_life: None,
-                maintenance: 0.0,
-                software: 0.0,
-                power_load: 1.0,
-                availability: 1.0,
                 mfu: 1.0,
-                mbu: None,
-                step_overhead: 0.0,
-                rent: None,
-                tensor_parallel: None,
-                pue: None,
-                electricity: None,
-                facility_capex: None,
-                facility_life: None,
-                facility_opex: None,
+                ..Fleet::new("", chip)
             });
             for (i, spec) in params::CHIP.iter().enumerate() {
                 if let Some(x) = w.quantity(ct, spec, &path) {
