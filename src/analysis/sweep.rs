@@ -64,10 +64,21 @@ pub fn at(base: &Inputs, params: &[Param], values: &[f64]) -> Inputs {
 
 /// Every grid point's full report; the first point the model refuses is an error naming it.
 pub fn run(name: &str, base: &Inputs, axes: &[SweepAxis]) -> Result<Vec<SweepPoint>, PointError> {
+    run_with_progress(name, base, axes, &|| {})
+}
+
+/// [`run`], calling `tick` once per point done (from any thread).
+pub fn run_with_progress(
+    name: &str,
+    base: &Inputs,
+    axes: &[SweepAxis],
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<SweepPoint>, PointError> {
     let params: Vec<Param> = axes.iter().map(|a| a.param).collect();
     grid(axes)
         .into_par_iter()
         .map(|values| {
+            tick();
             let x = at(base, &params, &values);
             let o = model::evaluate(&x).map_err(|error| PointError {
                 at: describe(axes, &values),

@@ -172,6 +172,9 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
     Ok(axes)
 }
 
+/// The largest grid `sweep` reports point by point (each point keeps its full report).
+pub const MAX_SWEEP_POINTS: usize = 250_000;
+
 /// Long-format CSV: axis columns, then one row per fleet and per comparison with the metrics.
 pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -250,9 +253,20 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     } else {
         metric_of(&s, m)?
     };
+    let total: usize = axes.iter().map(|x| x.steps).product();
+    if total > MAX_SWEEP_POINTS {
+        return Err(AppError::input(format!(
+            "{}: a sweep of {} points keeps a full report per point; at most {} (lower --steps or the [[sweep]] steps)",
+            s.file,
+            fmt_thousands(total as f64, 0),
+            fmt_thousands(MAX_SWEEP_POINTS as f64, 0)
+        )));
+    }
     let dir = out_dir(&a.out)?;
-    let points = sweep::run(&s.name, &s.inputs, &axes)
-        .map_err(|e| AppError::runtime(format!("{}: sweep {e}", s.file)))?;
+    let bar = progress_bar(total as u64, 20_000, "grid points", a.out.quiet);
+    let points = sweep::run_with_progress(&s.name, &s.inputs, &axes, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let points = points.map_err(|e| AppError::runtime(format!("{}: sweep {e}", s.file)))?;
     let values: Vec<f64> = points
         .iter()
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
@@ -686,7 +700,7 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
         }
         None => None,
     };
-    let bar = progress_bar(a.n, a.out.quiet);
+    let bar = progress_bar(a.n, 5_000_000, "draws", a.out.quiet);
     let result = montecarlo::run(
         &setup,
         a.n,
@@ -777,15 +791,19 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     print(&text)
 }
 
-fn progress_bar(n: u64, quiet: bool) -> indicatif::ProgressBar {
+/// A progress bar on stderr for work of `n` steps, shown only when it takes about a second or
+/// more (`n >= threshold`), stderr is a terminal and `--quiet` is not given.
+fn progress_bar(n: u64, threshold: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() || n < 2_000_000 {
+    if quiet || !std::io::stderr().is_terminal() || n < threshold {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(n);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} draws, {per_sec}, eta {eta}")
-            .expect("template"),
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what}, {{per_sec}}, eta {{eta}}"
+        ))
+        .expect("template"),
     );
     bar
 }
