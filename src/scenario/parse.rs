@@ -382,7 +382,7 @@ pub fn join(prefix: &str, key: &str) -> String {
 }
 
 /// The most points a sweep grid may have (one axis, or both axes' steps multiplied).
-pub const MAX_SWEEP_POINTS: f64 = 1e6;
+pub const MAX_SWEEP_POINTS: f64 = 250_000.0;
 
 /// Parses scenario text. `file` names it in messages.
 pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
@@ -1372,7 +1372,20 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
             Some((_, v)) => {
                 let steps = w.value(v, &steps_spec, "sweep.steps");
                 if steps.is_none() {
+                    let given = toml_number(v.get_ref());
                     if let Some(p) = w.problems.last_mut().filter(|p| p.key == "sweep.steps") {
+                        match given {
+                            Some(n) if n < 2.0 => {
+                                p.message = format!("a sweep needs at least 2 steps (got {n})")
+                            }
+                            Some(n) if n > MAX_SWEEP_POINTS => {
+                                p.message = format!(
+                                    "a sweep has at most {} steps (got {n})",
+                                    units::format::fmt_thousands(MAX_SWEEP_POINTS, 0)
+                                )
+                            }
+                            _ => {}
+                        }
                         p.help = Some(
                             "steps counts the grid's points, both ends included: 2 gives just from and to"
                                 .into(),
@@ -1444,7 +1457,10 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
                 "sweep.steps",
                 format!(
                     "the grid has {} x {} = {} points; at most {} are computed",
-                    axes[0].steps, axes[1].steps, points, MAX_SWEEP_POINTS
+                    axes[0].steps,
+                    axes[1].steps,
+                    units::format::fmt_thousands(points, 0),
+                    units::format::fmt_thousands(MAX_SWEEP_POINTS, 0)
                 ),
             )
             .help("use fewer steps on one axis or both"),
