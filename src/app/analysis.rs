@@ -682,15 +682,7 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
     let mut sink = match &a.samples {
         Some(path) => {
-            let parent = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "samples.csv".into());
-            let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+            let tmp = output::temp_beside(path);
             let f = std::fs::File::create(&tmp)
                 .map_err(|e| AppError::input(format!("--samples {}: {e}", path.display())))?;
             Some(FileSink {
