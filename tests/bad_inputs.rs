@@ -14,7 +14,7 @@
 //!
 //! Generated inputs (too big, binary, or not a file, so not committed), written into a temporary
 //! folder as NAME.toml: `missing` (no such file), `directory` (a folder), `non-utf8` (invalid
-//! UTF-8 bytes), `huge` (a 50 MB file).
+//! UTF-8 bytes), `huge` (a 50 MB file), `unreadable` (a file whose read fails).
 
 mod common;
 
@@ -123,6 +123,9 @@ fn input(case: &Case, tmp: &Path) -> PathBuf {
             }
             std::fs::write(&path, text).unwrap();
         }
+        // A file that exists but whose read fails, even for root (chmod 000 does not stop
+        // root): a link to /proc/self/mem, where reading at offset 0 is an I/O error.
+        "unreadable" => std::os::unix::fs::symlink("/proc/self/mem", &path).unwrap(),
         other => panic!("{}.expected: unknown generate: {other}", case.name),
     }
     path
@@ -224,7 +227,7 @@ fn the_suite_is_complete() {
         let expected = toml.with_extension("expected");
         assert!(expected.exists(), "{} has no .expected", toml.display());
     }
-    for kind in ["missing", "directory", "non-utf8", "huge"] {
+    for kind in ["missing", "directory", "non-utf8", "huge", "unreadable"] {
         assert!(
             cases.iter().any(|c| c.generate.as_deref() == Some(kind)),
             "no generated `{kind}` case"
@@ -251,6 +254,21 @@ fn every_problem_of_a_file_is_reported_at_once() {
     assert!(
         stderr.trim_end().ends_with(
             "3 problems in tests/bad/three-problems.toml; nothing was computed or written"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_misspelt_file_name_suggests_the_near_one() {
+    let out = common::fleetcost(["run", "scenarios/trainium-vs-gpu-2g.toml"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains(
+            "scenarios/trainium-vs-gpu-2g.toml: cannot read the scenario: no such file; \
+             did you mean scenarios/trainium-vs-gpu-2gw.toml?"
         ),
         "{stderr}"
     );

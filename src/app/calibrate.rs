@@ -175,8 +175,12 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
         },
     };
     let file = a.measured.display().to_string();
-    let text = std::fs::read_to_string(&a.measured)
-        .map_err(|e| AppError::input(format!("{file}: cannot read the measurements: {e}")))?;
+    let text = std::fs::read_to_string(&a.measured).map_err(|e| {
+        AppError::input(format!(
+            "{file}: cannot read the measurements: {e}; give a measurements CSV \
+                 (the format is in docs/validation.md)"
+        ))
+    })?;
     let data = calibrate::parse_measurements(&text)
         .map_err(|e| AppError::input(format!("{file}: {e}")))?;
     let fallback = data.training_flops.map(|(f, line)| {

@@ -161,7 +161,7 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
         file: file.clone(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| read_err(io_reason(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| read_err(io_reason(path, &e)))?;
     if meta.is_dir() {
         return Err(read_err(
             "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into(),
@@ -174,7 +174,7 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| read_err(io_reason(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| read_err(io_reason(path, &e)))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let ok = &e.as_bytes()[..at];
@@ -186,12 +186,35 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
     parse::parse(&file, &text, Catalog::shipped()).map_err(LoadError::Invalid)
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// Why `path` could not be read, and what to do about it.
+fn io_reason(path: &Path, e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+        std::io::ErrorKind::NotFound => match near_file(path) {
+            Some(near) => format!("no such file; did you mean {near}?"),
+            None => "no such file; check the path (the shipped scenarios are in scenarios/)".into(),
+        },
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; make the file readable (chmod u+r) or copy it".into()
+        }
+        _ => format!("{e}; check that the file can be read (e.g. with cat)"),
     }
+}
+
+/// A file in `path`'s folder whose name is close to the missing one's.
+fn near_file(path: &Path) -> Option<String> {
+    let want = path.file_name()?.to_str()?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let entries = std::fs::read_dir(dir.unwrap_or(Path::new("."))).ok()?;
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let near = parse::nearest(want, &refs)?;
+    Some(match dir {
+        Some(d) => d.join(near).display().to_string(),
+        None => near.to_string(),
+    })
 }
 
 impl Scenario {

@@ -69,7 +69,7 @@ pub fn did_you_mean(given: &str, choices: &[&str]) -> Option<String> {
 }
 
 /// The choice closest to `given`, when one is close.
-fn nearest<'c>(given: &str, choices: &[&'c str]) -> Option<&'c str> {
+pub(crate) fn nearest<'c>(given: &str, choices: &[&'c str]) -> Option<&'c str> {
     choices
         .iter()
         .map(|c| {
