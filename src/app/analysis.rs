@@ -10,7 +10,8 @@ use crate::model::Inputs;
 use crate::plot::{self, ChartOptions, ImageFormat, TickFormat};
 use crate::report::{self, output, Format, RunReport};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
-use crate::units::{self, format::fmt_thousands};
+use crate::units;
+use crate::units::format::{fmt_fixed, fmt_signed, fmt_thousands};
 use comfy_table::Table;
 use std::path::{Path, PathBuf};
 
@@ -337,9 +338,9 @@ fn sweep_table(
                     p.report
                         .fleets
                         .iter()
-                        .map(|f| format!("{:.4}", f.cost_per_unit)),
+                        .map(|f| fmt_fixed(f.cost_per_unit, 4)),
                 );
-                r.extend(p.report.comparisons.iter().map(|c| format!("{:.3}", c.rho)));
+                r.extend(p.report.comparisons.iter().map(|c| fmt_fixed(c.rho, 3)));
                 r
             })
             .collect();
@@ -369,9 +370,9 @@ fn sweep_table(
                 4,
             )];
             r.extend(iy.iter().map(|&j| {
-                format!(
-                    "{:.3}",
-                    metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN)
+                fmt_fixed(
+                    metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
+                    3,
                 )
             }));
             r
@@ -560,9 +561,9 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                         b.param.clone(),
                         b.low_text.clone(),
                         b.high_text.clone(),
-                        format!("{:.4}", b.metric_low),
-                        format!("{:.4}", b.metric_high),
-                        format!("{:.4}", b.swing),
+                        fmt_fixed(b.metric_low, 4),
+                        fmt_fixed(b.metric_high, 4),
+                        fmt_fixed(b.swing, 4),
                     ]
                 })
                 .collect();
@@ -882,11 +883,11 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
         .map(|(f, m)| {
             vec![
                 f.id.clone(),
-                format!("{:.4}", m.mean),
-                format!("{:.4}", m.sd),
-                format!("{:.4}", m.p5),
-                format!("{:.4}", m.p50),
-                format!("{:.4}", m.p95),
+                fmt_fixed(m.mean, 4),
+                fmt_fixed(m.sd, 4),
+                fmt_fixed(m.p5, 4),
+                fmt_fixed(m.p50, 4),
+                fmt_fixed(m.p95, 4),
             ]
         })
         .collect();
@@ -910,11 +911,11 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
                 .map(|(&(c, _), (m, ex))| {
                     let mut row = vec![
                         x.fleets[c].id.clone(),
-                        format!("{:.3}", m.mean),
-                        format!("{:.3}", m.sd),
-                        format!("{:.3}", m.p5),
-                        format!("{:.3}", m.p50),
-                        format!("{:.3}", m.p95),
+                        fmt_fixed(m.mean, 3),
+                        fmt_fixed(m.sd, 3),
+                        fmt_fixed(m.p5, 3),
+                        fmt_fixed(m.p50, 3),
+                        fmt_fixed(m.p95, 3),
                     ];
                     row.extend(ex.iter().map(|e| {
                         format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)
@@ -1057,7 +1058,7 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
                     vec![
                         e.param.clone(),
                         e.value.clone(),
-                        format!("{:+.4}", e.elasticity),
+                        fmt_signed(e.elasticity, 4),
                     ]
                 })
                 .collect();

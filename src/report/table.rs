@@ -1,7 +1,7 @@
 //! The human-readable report of `fleetcost run` (and the markdown variant's sections).
 
 use super::RunReport;
-use crate::units::format::{fmt_si, fmt_thousands, fmt_usd};
+use crate::units::format::{fmt_fixed, fmt_si, fmt_signed, fmt_thousands, fmt_usd};
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 /// No borders; a rule under the header only.
@@ -23,7 +23,7 @@ fn money(x: f64) -> String {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.1} %", x * 100.0)
+    format!("{} %", fmt_fixed(x * 100.0, 1))
 }
 
 /// The sections of a run report, shared by the table and markdown formats.
@@ -82,7 +82,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .fleets
             .iter()
             .map(|f| {
-                let h = |x: f64| format!("{:.3}", x / crate::units::HOURS_PER_YEAR);
+                let h = |x: f64| fmt_fixed(x / crate::units::HOURS_PER_YEAR, 3);
                 vec![
                     f.id.clone(),
                     h(f.hw_capital_per_chip_year),
@@ -116,7 +116,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .map(|f| {
                 let mut row = vec![
                     f.id.clone(),
-                    format!("{:.1}", f.effective_flops_per_chip / 1e12),
+                    fmt_fixed(f.effective_flops_per_chip / 1e12, 1),
                 ];
                 if tokens {
                     row.push(
@@ -130,7 +130,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                     row.push(n.to_string());
                 }
                 row.push(fmt_thousands(f.work_per_chip_year, 1));
-                row.push(format!("{:.4}", f.cost_per_unit));
+                row.push(fmt_fixed(f.cost_per_unit, 4));
                 row
             })
             .collect(),
@@ -191,14 +191,14 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                 .map(|c| {
                     let mut row = vec![
                         c.candidate.clone(),
-                        format!("{:.3}", c.rho),
+                        fmt_fixed(c.rho, 3),
                         pct(c.cost_reduction),
                     ];
                     row.extend(c.claims.iter().map(|cl| {
                         format!(
-                            "{} ({:+.3})",
+                            "{} ({})",
                             if cl.holds { "holds" } else { "fails" },
-                            cl.margin
+                            fmt_signed(cl.margin, 3)
                         )
                     }));
                     row
@@ -224,8 +224,8 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .map(String::from)
             .collect(),
             rows: vec![vec![
-                format!("{:.3}", c.implied_per_chip_hour),
-                format!("{:.3}", c.cost_per_chip_hour),
+                fmt_fixed(c.implied_per_chip_hour, 3),
+                fmt_fixed(c.cost_per_chip_hour, 3),
                 pct(c.implied_margin),
                 fmt_usd(c.term_cost_nominal),
             ]],

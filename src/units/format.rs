@@ -25,6 +25,13 @@ pub fn si_scale(value: f64) -> (f64, &'static str) {
 /// scaled value is below 100): `fmt_si(2.0e9, "W", 2)` is "2.0 GW", `fmt_si(1.16e6, " chips", 3)`
 /// gives "1.16 M chips" when the unit starts with a space.
 pub fn fmt_si(value: f64, unit: &str, sig: usize) -> String {
+    if value.abs() >= 0.9995e21 {
+        // Past 1000 E a prefix no longer helps: scientific notation, same digits.
+        let d = sig.saturating_sub(1);
+        return format!("{value:.d$e} {}", unit.trim_start())
+            .trim_end()
+            .to_string();
+    }
     let (scaled, prefix) = si_scale(value);
     // Decide the decimals on the value as it will print: 99.99 rounds to "100", not "100.0".
     let rough = decimals_for(scaled, sig);
@@ -62,9 +69,14 @@ fn decimals_for(scaled: f64, sig: usize) -> usize {
 }
 
 /// `value` rounded to `decimals` with a comma every three digits: 1234567.8 -> "1,234,567.8".
+/// From 1e15 on, where digits stop being readable, scientific notation with four significant
+/// digits: "2.933e20".
 pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     if !value.is_finite() {
         return value.to_string();
+    }
+    if value.abs() >= 1e15 {
+        return format!("{value:.3e}");
     }
     let s = format!("{:.*}", decimals, value.abs());
     let (int, frac) = match s.split_once('.') {
@@ -88,10 +100,33 @@ pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     out
 }
 
+/// `value` with `decimals` decimals, as `format!("{:.N}")`, but from 1e15 on in scientific
+/// notation with four significant digits, so an absurd input cannot print a 300-digit cell.
+pub fn fmt_fixed(value: f64, decimals: usize) -> String {
+    if value.is_finite() && value.abs() >= 1e15 {
+        format!("{value:.3e}")
+    } else {
+        format!("{value:.decimals$}")
+    }
+}
+
+/// [`fmt_fixed`] with an explicit sign: "+0.708", "-1.300", "+2.241e303".
+pub fn fmt_signed(value: f64, decimals: usize) -> String {
+    if value.is_finite() && value.abs() >= 1e15 {
+        format!("{value:+.3e}")
+    } else {
+        format!("{value:+.decimals$}")
+    }
+}
+
 /// Money with a dollar sign: "$1.23", "$12.3 k", "$1.23 B" (B for billions, as analysts write).
 pub fn fmt_usd(value: f64) -> String {
     let a = value.abs();
     let sign = if value < 0.0 { "-" } else { "" };
+    if a >= 0.9995e15 {
+        // Past a thousand trillion: scientific notation, three significant digits.
+        return format!("{sign}${a:.2e}");
+    }
     let (scaled, suffix) = if a >= 0.9995e12 {
         (a / 1e12, " T")
     } else if a >= 0.9995e9 {
@@ -118,6 +153,9 @@ mod tests {
         assert_eq!(fmt_si(999.96e3, "W", 3), "1.00 MW");
         assert_eq!(fmt_si(690.0, "W", 3), "690 W");
         assert_eq!(fmt_si(1.5, "", 3), "1.50");
+        assert_eq!(fmt_si(999.0e18, "W", 3), "999 EW");
+        assert_eq!(fmt_si(3.0e300, "W", 3), "3.00e300 W");
+        assert_eq!(fmt_si(3.0e300, "", 3), "3.00e300");
     }
 
     #[test]
@@ -126,6 +164,23 @@ mod tests {
         assert_eq!(fmt_thousands(-1234.0, 0), "-1,234");
         assert_eq!(fmt_thousands(999.0, 0), "999");
         assert_eq!(fmt_thousands(-0.0001, 2), "0.00");
+        // 999,999,999,999,999 still has separators; 1e15 and up is scientific.
+        assert_eq!(
+            fmt_thousands(999_999_999_999_999.0, 0),
+            "999,999,999,999,999"
+        );
+        assert_eq!(fmt_thousands(2.9333e297, 2), "2.933e297");
+        assert_eq!(fmt_thousands(-1.5e15, 0), "-1.500e15");
+    }
+
+    #[test]
+    fn fixed_and_signed() {
+        assert_eq!(fmt_fixed(2.0082, 3), "2.008");
+        assert_eq!(fmt_fixed(-999_999_999_999_999.0, 1), "-999999999999999.0");
+        assert_eq!(fmt_fixed(8.7219e301, 4), "8.722e301");
+        assert_eq!(fmt_signed(0.70816, 3), "+0.708");
+        assert_eq!(fmt_signed(-1.3, 3), "-1.300");
+        assert_eq!(fmt_signed(-2.2410e303, 1), "-2.241e303");
     }
 
     #[test]
@@ -134,5 +189,7 @@ mod tests {
         assert_eq!(fmt_usd(18250.0), "$18.2 k");
         assert_eq!(fmt_usd(1.2e11), "$120 B");
         assert_eq!(fmt_usd(-5.0e6), "-$5.00 M");
+        assert_eq!(fmt_usd(999.0e12), "$999 T");
+        assert_eq!(fmt_usd(6.624e303), "$6.62e303");
     }
 }
