@@ -40,6 +40,7 @@ impl TickFormat {
             TickFormat::Si(unit) => fmt_si(v, &format!(" {unit}"), 3),
             TickFormat::Usd => usd(v),
             TickFormat::Percent => format!("{} %", sig3(v * 100.0)),
+            TickFormat::Times if v.abs() >= 1e15 => format!("{v:.2e}x"),
             TickFormat::Times => format!("{:.2}x", v),
         }
     }
@@ -59,6 +60,9 @@ pub(crate) fn usd(v: f64) -> String {
 fn sig3(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
+    }
+    if v.abs() >= 1e15 {
+        return format!("{v:.2e}");
     }
     let mag = v.abs().log10().floor() as i32;
     let d = (2 - mag).clamp(0, 8) as usize;
@@ -144,6 +148,14 @@ fn decimals_for(x: f64) -> usize {
 /// Labels for `ticks`, one style for the axis: common suffix, common decimals (from `step`).
 pub(crate) fn tick_labels(ticks: &[f64], step: f64, fmt: &TickFormat) -> Vec<String> {
     let m = ticks.iter().fold(0.0f64, |a, t| a.max(t.abs()));
+    let limit = match fmt {
+        TickFormat::Si(_) => 0.9995e21,
+        TickFormat::Percent => 1e13,
+        _ => 1e15,
+    };
+    if m >= limit && m.is_finite() {
+        return sci_labels(ticks, step, m, fmt);
+    }
     let (scale, suffix): (f64, String) = match fmt {
         TickFormat::Plain if m >= 0.9995e6 => {
             let (s, p) = si_scale(m);
@@ -181,6 +193,44 @@ pub(crate) fn tick_labels(ticks: &[f64], step: f64, fmt: &TickFormat) -> Vec<Str
 pub(crate) fn log_labels(ticks: &[f64], fmt: &TickFormat) -> Vec<String> {
     let top = ticks.iter().fold(0.0f64, |a, t| a.max(t.abs()));
     tick_labels(ticks, top, fmt)
+}
+
+/// Labels past the prefixes (an absurd but finite input): one power of ten for the axis,
+/// "4.0e306", with the decimals the step needs.
+fn sci_labels(ticks: &[f64], step: f64, m: f64, fmt: &TickFormat) -> Vec<String> {
+    let (m, step) = match fmt {
+        TickFormat::Percent => (m * 100.0, step * 100.0),
+        _ => (m, step),
+    };
+    let e = m.log10().floor() as i32;
+    let scale = 10f64.powi(e);
+    let d = decimals_for(step / scale).min(3);
+    ticks
+        .iter()
+        .map(|&t| {
+            let t = if matches!(fmt, TickFormat::Percent) {
+                t * 100.0
+            } else {
+                t
+            };
+            if t == 0.0 {
+                return match fmt {
+                    TickFormat::Usd => "$0".into(),
+                    TickFormat::Percent => "0 %".into(),
+                    _ => "0".into(),
+                };
+            }
+            let sign = if t < 0.0 { "-" } else { "" };
+            let body = format!("{:.d$}e{e}", (t / scale).abs());
+            match fmt {
+                TickFormat::Usd => format!("{sign}${body}"),
+                TickFormat::Si(unit) => format!("{sign}{body} {unit}"),
+                TickFormat::Percent => format!("{sign}{body} %"),
+                TickFormat::Times => format!("{sign}{body}x"),
+                TickFormat::Plain => format!("{sign}{body}"),
+            }
+        })
+        .collect()
 }
 
 fn usd_scale(m: f64) -> (f64, &'static str) {

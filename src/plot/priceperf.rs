@@ -86,7 +86,9 @@ fn class_color(c: usize) -> RGBColor {
 
 fn pct(x: f64) -> String {
     let v = x * 100.0;
-    if (v - v.round()).abs() < 0.05 {
+    if v.abs() >= 1e15 {
+        format!("{v:.2e}")
+    } else if (v - v.round()).abs() < 0.05 {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
@@ -274,7 +276,7 @@ impl Chart for PricePerf<'_> {
             )?;
             let y1 = y2 - line_height(th.note) - th.px(2.0);
             cv.label(
-                &format!("{:.2}x", rho[i]),
+                &TickFormat::Times.value(rho[i]),
                 (cx.round() as i32, y1),
                 big,
                 TEXT,

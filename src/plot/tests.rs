@@ -928,6 +928,16 @@ fn tick_labels_are_clean() {
     );
     assert_eq!(labels(0.0, 2_000_000.0, TickFormat::Plain)[1], "0.5 M");
     assert_eq!(labels(0.0, 30_000.0, TickFormat::Plain)[1], "5,000");
+    // Past the prefixes (a 1e300 USD chip): one power of ten for the axis.
+    assert_eq!(
+        labels(0.0, 4e306, TickFormat::Usd),
+        [
+            "$0", "$0.5e306", "$1.0e306", "$1.5e306", "$2.0e306", "$2.5e306", "$3.0e306",
+            "$3.5e306", "$4.0e306"
+        ]
+    );
+    assert_eq!(labels(-2e20, 2e20, TickFormat::Plain)[0], "-2.0e20");
+    assert_eq!(labels(0.0, 3e24, TickFormat::Si("W".into()))[1], "0.5e24 W");
     assert!(!float_noise("1.6x $0.25 62.1 % 1,234.5"));
     assert!(float_noise("0.30000000000000004"));
 }
