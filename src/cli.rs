@@ -137,7 +137,8 @@ pub struct MonteCarloArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Number of draws.
-    #[arg(short = 'n', long = "draws", default_value_t = 100_000)]
+    #[arg(short = 'n', long = "draws", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub n: u64,
     /// Seed of the random streams: same seed and n, same bytes at any thread count.
     #[arg(long, default_value_t = 1)]

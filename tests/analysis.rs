@@ -1331,3 +1331,50 @@ fn fixtures_validate() {
         ok_stdout(&fleetcost(["validate", f]));
     }
 }
+
+/// Usage the analysis commands refuse as bad input (exit 2, nothing on stdout), each with the
+/// flag or file at fault and what to write instead.
+#[test]
+fn analysis_usage_errors_exit_2() {
+    let s = "scenarios/trainium-vs-gpu-2gw.toml";
+    let cases: [(&[&str], &str); 5] = [
+        (&["montecarlo", s, "-n", "0"], "0 is not in 1.."),
+        (
+            &[
+                "solve",
+                s,
+                "--param",
+                "fleet.trn2.mfu",
+                "--target",
+                "rho=nan",
+            ],
+            "--target rho=nan: the target must be a finite number",
+        ),
+        (
+            &[
+                "solve",
+                s,
+                "--param",
+                "fleet.trn2.mfu",
+                "--target",
+                "rho>1.3",
+            ],
+            "write METRIC=VALUE, e.g. rho=1.30",
+        ),
+        (
+            &["tornado", "scenarios/minimal.toml"],
+            "scenarios/minimal.toml: no [uncertainty] block",
+        ),
+        (
+            &["montecarlo", "scenarios/minimal.toml"],
+            "scenarios/minimal.toml: no [uncertainty] block",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = fleetcost(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a result");
+        assert!(err.contains(want), "{args:?}: lacks `{want}`:\n{err}");
+    }
+}

@@ -517,6 +517,13 @@ fn claim_band(claims: &[f64]) -> Option<(f64, f64)> {
 pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let metric = metric_of(&s, &a.metric)?;
+    if s.uncertainty.is_empty() {
+        return Err(AppError::input(format!(
+            "{}: no [uncertainty] block; a tornado swings each uncertain input between its p5 \
+             and p95, so add one (see scenarios/trainium-vs-gpu-2gw.toml)",
+            s.file
+        )));
+    }
     let dir = out_dir(&a.out)?;
     let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
@@ -966,6 +973,12 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
                 target_text.trim()
             ))
         })?;
+    if !target.is_finite() {
+        return Err(AppError::input(format!(
+            "--target {}: the target must be a finite number, e.g. rho=1.30",
+            a.target
+        )));
+    }
     let spec = param.spec();
     let base = param.get(x);
     let (from, to) = match (&a.from, &a.to, base) {
