@@ -116,7 +116,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .map(|f| {
                 let mut row = vec![
                     f.id.clone(),
-                    fmt_fixed(f.effective_flops_per_chip / 1e12, 1),
+                    fmt_thousands(f.effective_flops_per_chip / 1e12, 1),
                 ];
                 if tokens {
                     row.push(
