@@ -1337,7 +1337,11 @@ fn fixtures_validate() {
 #[test]
 fn analysis_usage_errors_exit_2() {
     let s = "scenarios/trainium-vs-gpu-2gw.toml";
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["montecarlo", s, "-n", "10", "--samples", "tests"],
+            "--samples tests: cannot write it: it is a folder",
+        ),
         (&["montecarlo", s, "-n", "0"], "0 is not in 1.."),
         (
             &[

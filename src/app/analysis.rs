@@ -623,20 +623,17 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
 
 // ------------------------------------------------------------------------------ montecarlo
 
-/// `--samples`: CSV streamed into a temporary file beside the target, renamed when complete.
-struct FileSink {
-    tmp: PathBuf,
-    w: std::io::BufWriter<std::fs::File>,
-}
+/// `--samples`: CSV streamed into an [`output::OutFile`], committed when complete.
+struct FileSink(output::OutFile);
 
 impl montecarlo::SampleSink for FileSink {
     fn header(&mut self, columns: &[String]) -> std::io::Result<()> {
         use std::io::Write;
-        writeln!(self.w, "{}", columns.join(","))
+        writeln!(self.0, "{}", columns.join(","))
     }
     fn rows(&mut self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
-        self.w.write_all(text.as_bytes())
+        self.0.write_all(text.as_bytes())
     }
 }
 
@@ -689,15 +686,12 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let dir = out_dir(&a.out)?;
     let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
     let mut sink = match &a.samples {
-        Some(path) => {
-            let tmp = output::temp_beside(path);
-            let f = std::fs::File::create(&tmp)
-                .map_err(|e| AppError::input(format!("--samples {}: {e}", path.display())))?;
-            Some(FileSink {
-                tmp,
-                w: std::io::BufWriter::with_capacity(1 << 20, f),
-            })
-        }
+        Some(path) => Some(FileSink(output::OutFile::create(path).map_err(|e| {
+            AppError::input(format!(
+                "--samples {}: cannot write it: {e}",
+                path.display()
+            ))
+        })?)),
         None => None,
     };
     let bar = progress_bar(a.n, 5_000_000, "draws", a.out.quiet);
@@ -711,23 +705,12 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     bar.finish_and_clear();
     let r = match result {
         Ok(r) => r,
-        Err(e) => {
-            if let Some(sink) = &sink {
-                let _ = std::fs::remove_file(&sink.tmp);
-            }
-            return Err(AppError::runtime(format!("{}: {e}", s.file)));
-        }
+        // Dropping the sink removes its temporary file; an old samples file stays whole.
+        Err(e) => return Err(AppError::runtime(format!("{}: {e}", s.file))),
     };
-    if let (Some(sink), Some(path)) = (sink, &a.samples) {
-        use std::io::Write;
-        let FileSink { tmp, mut w } = sink;
-        w.flush()
-            .and_then(|_| w.get_ref().sync_all())
-            .and_then(|_| std::fs::rename(&tmp, path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                AppError::runtime(format!("--samples {}: {e}", path.display()))
-            })?;
+    if let (Some(FileSink(f)), Some(path)) = (sink, &a.samples) {
+        f.commit()
+            .map_err(|e| AppError::runtime(format!("--samples {}: {e}", path.display())))?;
     }
     let x = &setup.base;
     let json = mc_json(x, &r, &setup);

@@ -174,6 +174,13 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
             _ => Overhead::Auto,
         },
     };
+    // Opened before any fitting, so an --out that cannot be written fails first.
+    let out_file = match &a.out {
+        Some(path) => Some(output::OutFile::create(path).map_err(|e| {
+            AppError::input(format!("--out {}: cannot write it: {e}", path.display()))
+        })?),
+        None => None,
+    };
     let file = a.measured.display().to_string();
     let text = std::fs::read_to_string(&a.measured).map_err(|e| {
         AppError::input(format!(
@@ -206,8 +213,10 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
             model: &model_label,
         },
     );
-    if let Some(path) = &a.out {
-        output::write_atomic(path, frag.as_bytes())
+    if let (Some(mut f), Some(path)) = (out_file, &a.out) {
+        use std::io::Write;
+        f.write_all(frag.as_bytes())
+            .and_then(|_| f.commit())
             .map_err(|e| AppError::runtime(format!("--out {}: {e}", path.display())))?;
         eprintln!("wrote the scenario fragment to {}", path.display());
     }

@@ -19,19 +19,99 @@ pub fn temp_beside(path: &Path) -> PathBuf {
     dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, synced, then renamed over.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_beside(path);
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+/// An output file that is complete or absent: written to a temporary file beside its
+/// destination and renamed over it by [`OutFile::commit`]; dropped without a commit, it leaves
+/// the old file (if any) as it was.
+///
+/// What is at the path decides how: a regular file, or nothing, is replaced atomically; a
+/// symbolic link to a regular file has its target replaced (the link stays a link); a device,
+/// a pipe or a socket (`/dev/null`, `/dev/stdout`, a FIFO) is written into directly, since it
+/// cannot be replaced; a folder is an error before anything is written.
+pub struct OutFile {
+    w: std::io::BufWriter<fs::File>,
+    /// The temporary file and the destination it is renamed to; None when writing straight
+    /// into a device or pipe.
+    rename: Option<(PathBuf, PathBuf)>,
+}
+
+impl OutFile {
+    pub fn create(path: &Path) -> std::io::Result<OutFile> {
+        let special = path.starts_with("/dev") || path.starts_with("/proc");
+        let dest = match fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                return Err(std::io::Error::other(
+                    "it is a folder; give a file name (e.g. samples.csv)",
+                ))
+            }
+            Ok(m) if !m.is_file() || special => None,
+            Ok(_) => Some(fs::canonicalize(path)?),
+            // A link whose target does not exist yet: writing through it creates the target.
+            Err(_) if fs::symlink_metadata(path).is_ok() => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(path.to_path_buf()),
+            Err(e) => return Err(e),
+        };
+        let (file, rename) = match dest {
+            Some(dest) => {
+                let tmp = temp_beside(&dest);
+                (fs::File::create(&tmp)?, Some((tmp, dest)))
+            }
+            None => (
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(path)?,
+                None,
+            ),
+        };
+        Ok(OutFile {
+            w: std::io::BufWriter::with_capacity(1 << 20, file),
+            rename,
+        })
     }
-    result
+
+    /// Flushes, syncs and renames the temporary file over the destination.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        self.w.flush()?;
+        match self.rename.take() {
+            Some((tmp, dest)) => {
+                let done = self
+                    .w
+                    .get_ref()
+                    .sync_all()
+                    .and_then(|_| fs::rename(&tmp, &dest));
+                if done.is_err() {
+                    let _ = fs::remove_file(&tmp);
+                }
+                done
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = &self.rename {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` as an [`OutFile`]: complete or not at all.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = OutFile::create(path)?;
+    f.write_all(bytes)?;
+    f.commit()
 }
 
 /// Creates `dir` if needed and proves it writable (a probe file written and removed), so a
@@ -69,6 +149,50 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_link_keeps_pointing_at_the_new_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        let link = dir.path().join("link.csv");
+        fs::write(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_device_is_written_into_not_replaced() {
+        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
+        let m = fs::metadata("/dev/null").unwrap();
+        assert!(!m.is_file(), "/dev/null was replaced by a regular file");
+    }
+
+    #[test]
+    fn a_folder_is_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = OutFile::create(dir.path())
+            .err()
+            .expect("a folder must be refused");
+        assert!(e.to_string().contains("it is a folder"), "{e}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_uncommitted_file_leaves_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        fs::write(&p, b"old").unwrap();
+        let mut f = OutFile::create(&p).unwrap();
+        f.write_all(b"half").unwrap();
+        drop(f);
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
