@@ -1337,7 +1337,18 @@ fn fixtures_validate() {
 #[test]
 fn analysis_usage_errors_exit_2() {
     let s = "scenarios/trainium-vs-gpu-2gw.toml";
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["tornado", s, "--metric", "batch", "--fleet", "trn2"],
+            "metric 'batch' applies to inference workloads only",
+        ),
+        (
+            &[
+                "sweep", s, "--metric", "run_cost", "--param", "site.pue", "--from", "1", "--to",
+                "1.5", "--steps", "2",
+            ],
+            "metric 'run_cost' needs a training workload with workload.tokens",
+        ),
         (
             &["montecarlo", s, "-n", "10", "--samples", "tests"],
             "--samples tests: cannot write it: it is a folder",

@@ -144,6 +144,7 @@ impl Metric {
                     _ => 0,
                 },
             };
+            defined_for(k, inputs)?;
             return Ok(Metric::Fleet { fleet, key: k });
         }
         if let Some(k) = find_key(CONTRACT_KEYS, key) {
@@ -224,6 +225,30 @@ impl Metric {
                 .cloned(),
         };
         value?.as_f64()
+    }
+}
+
+/// The fleet keys that only some workloads have: refused up front rather than read as NaN.
+fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
+    use crate::model::WorkloadKind;
+    let wl = &inputs.workload;
+    match key {
+        "batch" | "replica_chips" if wl.kind != WorkloadKind::Inference => Err(format!(
+            "metric '{key}' applies to inference workloads only; this scenario's workload is {}",
+            wl.kind.name()
+        )),
+        "run_cost" | "run_seconds" if wl.kind != WorkloadKind::Training || wl.tokens.is_none() => {
+            let has = if wl.kind == WorkloadKind::Training {
+                "a training workload without tokens".to_string()
+            } else {
+                format!("a {} workload", wl.kind.name())
+            };
+            Err(format!(
+                "metric '{key}' needs a training workload with workload.tokens (the size of \
+                 the run, e.g. tokens = 15.6e12); this scenario has {has}"
+            ))
+        }
+        _ => Ok(()),
     }
 }
 

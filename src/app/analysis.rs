@@ -11,7 +11,7 @@ use crate::plot::{self, ChartOptions, ImageFormat, TickFormat};
 use crate::report::{self, output, Format, RunReport};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
 use crate::units;
-use crate::units::format::{fmt_fixed, fmt_signed, fmt_thousands};
+use crate::units::format::{fmt_signed, fmt_thousands};
 use comfy_table::Table;
 use std::path::{Path, PathBuf};
 
@@ -338,9 +338,9 @@ fn sweep_table(
                     p.report
                         .fleets
                         .iter()
-                        .map(|f| fmt_fixed(f.cost_per_unit, 4)),
+                        .map(|f| fmt_thousands(f.cost_per_unit, 4)),
                 );
-                r.extend(p.report.comparisons.iter().map(|c| fmt_fixed(c.rho, 3)));
+                r.extend(p.report.comparisons.iter().map(|c| fmt_thousands(c.rho, 3)));
                 r
             })
             .collect();
@@ -370,7 +370,7 @@ fn sweep_table(
                 4,
             )];
             r.extend(iy.iter().map(|&j| {
-                fmt_fixed(
+                fmt_thousands(
                     metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
                     3,
                 )
@@ -568,14 +568,30 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                         b.param.clone(),
                         b.low_text.clone(),
                         b.high_text.clone(),
-                        fmt_fixed(b.metric_low, 4),
-                        fmt_fixed(b.metric_high, 4),
-                        fmt_fixed(b.swing, 4),
+                        fmt_thousands(b.metric_low, 4),
+                        fmt_thousands(b.metric_high, 4),
+                        fmt_thousands(b.swing, 4),
                     ]
                 })
                 .collect();
-            format!("{}\n{label}: {base:.4} at base; each input at its p5 and p95, the others at base\n{}", s.name,
-                table(["input", "p5", "p95", "metric at p5", "metric at p95", "swing"].map(String::from).to_vec(), rows))
+            format!(
+                "{}\n{label}: {} at base; each input at its p5 and p95, the others at base\n{}",
+                s.name,
+                fmt_thousands(base, 4),
+                table(
+                    [
+                        "input",
+                        "p5",
+                        "p95",
+                        "metric at p5",
+                        "metric at p95",
+                        "swing"
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    rows
+                )
+            )
         }
     };
     if let Some(dir) = dir {
@@ -873,11 +889,11 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
         .map(|(f, m)| {
             vec![
                 f.id.clone(),
-                fmt_fixed(m.mean, 4),
-                fmt_fixed(m.sd, 4),
-                fmt_fixed(m.p5, 4),
-                fmt_fixed(m.p50, 4),
-                fmt_fixed(m.p95, 4),
+                fmt_thousands(m.mean, 4),
+                fmt_thousands(m.sd, 4),
+                fmt_thousands(m.p5, 4),
+                fmt_thousands(m.p50, 4),
+                fmt_thousands(m.p95, 4),
             ]
         })
         .collect();
@@ -901,11 +917,11 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
                 .map(|(&(c, _), (m, ex))| {
                     let mut row = vec![
                         x.fleets[c].id.clone(),
-                        fmt_fixed(m.mean, 3),
-                        fmt_fixed(m.sd, 3),
-                        fmt_fixed(m.p5, 3),
-                        fmt_fixed(m.p50, 3),
-                        fmt_fixed(m.p95, 3),
+                        fmt_thousands(m.mean, 3),
+                        fmt_thousands(m.sd, 3),
+                        fmt_thousands(m.p5, 3),
+                        fmt_thousands(m.p50, 3),
+                        fmt_thousands(m.p95, 3),
                     ];
                     row.extend(ex.iter().map(|e| {
                         format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)
