@@ -81,9 +81,10 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
         .trim()
         .parse()
         .map_err(|_| format!("bad height in '{s}'"))?;
-    if !(200..=10_000).contains(&w) || !(150..=10_000).contains(&h) {
+    let (min_w, min_h) = crate::plot::MIN_SIZE;
+    if !(min_w..=10_000).contains(&w) || !(min_h..=10_000).contains(&h) {
         return Err(format!(
-            "'{s}': width 200-10000 and height 150-10000 pixels"
+            "'{s}': width {min_w}-10000 and height {min_h}-10000 pixels (smaller charts cannot fit their labels)"
         ));
     }
     Ok((w, h))

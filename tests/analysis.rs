@@ -1337,7 +1337,18 @@ fn fixtures_validate() {
 #[test]
 fn analysis_usage_errors_exit_2() {
     let s = "scenarios/trainium-vs-gpu-2gw.toml";
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &[
+                "sweep", s, "--param", "site.pue", "--from", "1", "--to", "1.5", "--steps", "2",
+                "--param", "site.pue", "--from", "1", "--to", "2", "--steps", "2",
+            ],
+            "--param site.pue is given twice",
+        ),
+        (
+            &["run", s, "--out", "unused", "--size", "399x249"],
+            "width 400-10000 and height 250-10000",
+        ),
         (
             &["tornado", s, "--metric", "batch", "--fleet", "trn2"],
             "metric 'batch' applies to inference workloads only",

@@ -160,6 +160,12 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
         if log && (from <= 0.0 || to <= 0.0) {
             return Err(AppError::input("--scale log needs --from and --to > 0"));
         }
+        if axes.iter().any(|x: &SweepAxis| x.param == param) {
+            return Err(AppError::input(format!(
+                "--param {} is given twice; a grid needs two different parameters",
+                a.param[i]
+            )));
+        }
         axes.push(SweepAxis {
             path: a.param[i].clone(),
             param,

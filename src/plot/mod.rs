@@ -61,6 +61,10 @@ impl ImageFormat {
     }
 }
 
+/// The smallest canvas (width, height) whose titles, legends and tick labels still fit;
+/// `--size` refuses anything smaller before computing.
+pub const MIN_SIZE: (u32, u32) = (400, 250);
+
 /// Canvas size in pixels. Fonts, margins and line widths scale with it (designed at 1600x1000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChartOptions {

@@ -37,7 +37,7 @@ pub(crate) fn render<C: Chart>(
     fmt: ImageFormat,
     o: &ChartOptions,
 ) -> Result<(), PlotError> {
-    if o.width < 400 || o.height < 250 {
+    if o.width < super::MIN_SIZE.0 || o.height < super::MIN_SIZE.1 {
         return Err(PlotError::Size {
             path: path.to_path_buf(),
             width: o.width,
