@@ -279,8 +279,8 @@ fn node_rounding_table() {
         (26_400.0 / 1.1, 8.0, 1000.0, (3.0, 24.0), "float noise below a boundary: 3 nodes"),
         // 23999 / 8000 = 2.9999 -> 2 nodes
         (23_999.0, 8.0, 1000.0, (2.0, 16.0), "1 W below the boundary: 2 nodes"),
-        // a relative 1e-8 below is more than the 1e-9 tolerance: 2 nodes
-        (24_000.0 * (1.0 - 1e-8), 8.0, 1000.0, (2.0, 16.0), "beyond the tolerance"),
+        // a relative 1e-12 below is ~6000 ulps, a real shortfall rather than noise: 2 nodes
+        (24_000.0 * (1.0 - 1e-12), 8.0, 1000.0, (2.0, 16.0), "beyond float noise"),
         // 7999 / 8000 < 1: no node (the model refuses this, see below)
         (7_999.0, 8.0, 1000.0, (0.0, 0.0), "below one node"),
         // 1.6e9 / (16 * 690) = 144927.5 -> 144927 nodes = 2318832 chips
@@ -305,16 +305,24 @@ fn fixed_chip_count_table() {
         (1.0, 1.0),
         "one chip in a 72-chip node"
     );
-    // tolerant ceil: 3 + 1e-12 relative is 3, not 4
-    close(
-        sizing::tolerant_ceil(3.0 * (1.0 + 1e-12)),
+    // tolerant ceil/floor absorb a few ulps (float noise), not a relative 1e-12 (~6000 ulps)
+    let ulp_up = f64::from_bits(3f64.to_bits() + 1);
+    let ulp_down = f64::from_bits(3f64.to_bits() - 1);
+    assert_eq!(sizing::tolerant_ceil(ulp_up), 3.0, "one ulp above 3 is 3");
+    assert_eq!(
+        sizing::tolerant_floor(ulp_down),
         3.0,
-        "tolerant ceil",
+        "one ulp below 3 is 3"
     );
-    close(
+    assert_eq!(
+        sizing::tolerant_ceil(3.0 * (1.0 + 1e-12)),
+        4.0,
+        "3 + 3e-12 is 4"
+    );
+    assert_eq!(
         sizing::tolerant_floor(3.0 * (1.0 - 1e-12)),
-        3.0,
-        "tolerant floor",
+        2.0,
+        "3 - 3e-12 is 2"
     );
     close(sizing::tolerant_floor(2.5), 2.0, "plain floor");
 }
@@ -367,6 +375,34 @@ fn scenario_sizing_on_both_power_bases() {
     // the same 26400 W on the it basis: 26400 / 8000 = 3.3 -> 3 nodes, pue not applied
     let (_, o) = one_fleet(&[("power", "26400"), ("pue", "1.1")], &[], &[], &[]);
     assert_eq!(o.fleets[0].chips, 24.0, "it basis");
+}
+
+#[test]
+fn scenario_sizing_of_billions_is_exact() {
+    // 16,000 GW of IT, w = 1000 W, 8 per node: 1.6e13 / 8000 = 2e9 nodes exactly = 1.6e10
+    // chips (a relative 1e-9 tolerance made this 2e9 + 2 nodes)
+    let (_, o) = one_fleet(&[("power", r#""16000 GW""#)], &[], &[], &[]);
+    assert_eq!((o.fleets[0].nodes, o.fleets[0].chips), (2e9, 1.6e10));
+    // chips = 1,000,000,001 at 8 per node: 8 x 125,000,000 = 1e9, one chip left over, so
+    // 125,000,001 nodes (the relative tolerance gave 125,000,000)
+    let (_, o) = one_fleet(&[("power", "")], &[], &[], &[("chips", "1000000001")]);
+    assert_eq!(
+        (o.fleets[0].nodes, o.fleets[0].chips),
+        (125_000_001.0, 1_000_000_001.0)
+    );
+    // one chip per node: 1,000,000,001 nodes
+    let (_, o) = one_fleet(
+        &[("power", "")],
+        &[],
+        &[],
+        &[
+            ("chips", "1000000001"),
+            ("chips_per_node", "1"),
+            ("node_power", ""),
+            ("node_price", ""),
+        ],
+    );
+    assert_eq!(o.fleets[0].nodes, 1_000_000_001.0);
 }
 
 #[test]
