@@ -1404,3 +1404,23 @@ fn analysis_usage_errors_exit_2() {
         assert!(err.contains(want), "{args:?}: lacks `{want}`:\n{err}");
     }
 }
+
+/// A tornado over an [uncertainty] block whose every distribution is degenerate is bad input.
+#[test]
+fn a_tornado_with_nothing_that_varies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixed.toml");
+    let minimal = std::fs::read_to_string(root().join("scenarios/minimal.toml")).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "{minimal}\n[uncertainty]\n\"fleet.trn2.mfu\" = {{ dist = \"uniform\", low = 0.4, high = 0.4 }}\n"
+        ),
+    )
+    .unwrap();
+    let out = fleetcost(["tornado".as_ref(), file.as_os_str()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(err.contains("every distribution in [uncertainty] is fixed"), "{err}");
+}

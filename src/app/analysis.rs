@@ -530,6 +530,14 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
             s.file
         )));
     }
+    let varies = |u: &_| montecarlo::marginal(u).is_ok_and(|m| !m.is_fixed());
+    if !s.uncertainty.iter().any(varies) {
+        return Err(AppError::input(format!(
+            "{}: every distribution in [uncertainty] is fixed (low = high, sd = 0 or \
+             dist = \"fixed\"); a tornado needs at least one that varies",
+            s.file
+        )));
+    }
     let dir = out_dir(&a.out)?;
     let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
