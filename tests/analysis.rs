@@ -1422,5 +1422,49 @@ fn a_tornado_with_nothing_that_varies_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(out.stdout.is_empty());
-    assert!(err.contains("every distribution in [uncertainty] is fixed"), "{err}");
+    assert!(
+        err.contains("every distribution in [uncertainty] is fixed"),
+        "{err}"
+    );
+}
+
+/// Draws whose squares overflow (a chip priced at 1e-150 or 1e-200 USD with free electricity
+/// puts rho near 1e150 or 1e200) give an error naming the input, never an inf or a silent 0 sd.
+#[test]
+fn a_monte_carlo_summary_that_overflows_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("scenarios/minimal.toml")).unwrap();
+    let minimal = minimal.replace(
+        "electricity = \"0.08 USD/kWh\"",
+        "electricity = \"0 USD/kWh\"",
+    );
+    for scale in ["1e-150", "1e-200"] {
+        let file = dir.path().join(format!("tiny{scale}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                "{minimal}\n[uncertainty]\n\"fleet.trn2.chip.price\" = {{ dist = \"uniform\", low = \"{scale} USD\", high = \"2{} USD\" }}\n",
+                &scale[1..]
+            ),
+        )
+        .unwrap();
+        let samples = dir.path().join("samples.csv");
+        let out = fleetcost([
+            "montecarlo".as_ref(),
+            file.as_os_str(),
+            "-n".as_ref(),
+            "1000".as_ref(),
+            "--samples".as_ref(),
+            samples.as_os_str(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{scale}: {err}");
+        assert!(out.stdout.is_empty(), "{scale}: printed a result");
+        assert!(
+            err.contains("the sd of the rho of trn2 vs h100 cannot be computed"),
+            "{err}"
+        );
+        assert!(err.contains("fleet.trn2.chip.price"), "{err}");
+        assert!(!samples.exists(), "{scale}: samples written after an error");
+    }
 }

@@ -328,7 +328,12 @@ impl ChunkStats {
             let dsum = (d[0] + d[1]) + (d[2] + d[3]);
             let sqsum = (sq[0] + sq[1]) + (sq[2] + sq[3]);
             mean = m0 + dsum / n as f64;
-            m2 = (sqsum - dsum * dsum / n as f64).max(0.0);
+            // Clamp rounding below zero, but keep a NaN (squares that overflowed): `max` would
+            // turn it into a silent 0.
+            m2 = sqsum - dsum * dsum / n as f64;
+            if m2 < 0.0 {
+                m2 = 0.0;
+            }
         }
         let exceed = cfg
             .levels
