@@ -327,7 +327,7 @@ fn a_set_on_a_count_rounds_to_a_whole_number() {
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("must be >= 1 (got 0.4)"), "{stderr}");
+    assert!(stderr.contains("must be in [1, 1e6] (got 0.4)"), "{stderr}");
 }
 
 #[test]

@@ -46,13 +46,15 @@ impl Range {
         max: f64::INFINITY,
         integer: false,
     };
-    /// whole numbers >= 1
-    pub const COUNT: Range = Range {
-        min: 1.0,
-        min_open: false,
-        max: f64::INFINITY,
-        integer: true,
-    };
+    /// Whole numbers in [1, max].
+    pub const fn count(max: f64) -> Range {
+        Range {
+            min: 1.0,
+            min_open: false,
+            max,
+            integer: true,
+        }
+    }
 
     pub fn contains(&self, x: f64) -> bool {
         let above = if self.min_open {
@@ -63,10 +65,14 @@ impl Range {
         above && x <= self.max && x.is_finite()
     }
 
-    /// "> 0", ">= 1", "in (0, 1]", "a whole number >= 1": what the range demands, for messages.
+    /// "> 0", ">= 1", "in (0, 1]", "a whole number in [1, 1000000000000]": what the range
+    /// demands, for messages.
     pub fn describe(&self) -> String {
         let lo = if self.min_open { ">" } else { ">=" };
-        if self.integer {
+        if self.integer && self.max.is_finite() {
+            let open = if self.min_open { "(" } else { "[" };
+            format!("a whole number in {open}{}, {}]", self.min, self.max)
+        } else if self.integer {
             format!("a whole number {lo} {}", self.min)
         } else if self.max.is_finite() {
             let open = if self.min_open { "(" } else { "[" };
@@ -76,6 +82,25 @@ impl Range {
         }
     }
 }
+
+// Upper bounds of counts. Counts are whole numbers that the model multiplies together and the
+// report prints as integers (u64), so each has a finite bound: a typo such as chips = 1e20 is
+// refused as out of range (it used to print as 2^64 - 1 = 1.8e19 chips while the power figures
+// used 1e20), and every valid count and product of counts stays exact in f64 (< 2^53). Each
+// bound is far above anything real, so no plausible scenario meets it.
+
+/// `fleet.ID.chips`: 1e12, about ten thousand times all the data-centre AI accelerators
+/// shipped to date (tens of millions).
+const MAX_CHIPS: f64 = 1e12;
+/// `chips_per_node`, `tensor_parallel` (chips per model replica): 1e6, a hundred times the
+/// largest single systems (TPU pods of ~9,000 chips, a 576-GPU NVLink domain).
+const MAX_CHIPS_PER_GROUP: f64 = 1e6;
+/// `layers`, `kv_heads`, `head_dim`: 1e6, a thousand times the largest published (about 1,000
+/// layers in the deepest trained transformers, 128 key/value heads, head_dim 256).
+const MAX_SHAPE: f64 = 1e6;
+/// `context` (tokens per sequence) and `batch` (sequences per decode step): 1e9, a hundred
+/// times the longest demonstrated context (~1e7 tokens) and 1e5 times today's decode batches.
+const MAX_SEQUENCE: f64 = 1e9;
 
 /// A key's unit and range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,9 +187,24 @@ pub const WORKLOAD: &[KeySpec] = &[
         Range::POSITIVE,
         "training tokens of one run",
     ),
-    key("layers", units::ONE, Range::COUNT, "decoder layers"),
-    key("kv_heads", units::ONE, Range::COUNT, "key/value heads"),
-    key("head_dim", units::ONE, Range::COUNT, "head dimension"),
+    key(
+        "layers",
+        units::ONE,
+        Range::count(MAX_SHAPE),
+        "decoder layers",
+    ),
+    key(
+        "kv_heads",
+        units::ONE,
+        Range::count(MAX_SHAPE),
+        "key/value heads",
+    ),
+    key(
+        "head_dim",
+        units::ONE,
+        Range::count(MAX_SHAPE),
+        "head dimension",
+    ),
     key(
         "weight_bytes",
         units::BYTES,
@@ -180,27 +220,32 @@ pub const WORKLOAD: &[KeySpec] = &[
     key(
         "context",
         units::TOKENS,
-        Range::COUNT,
+        Range::count(MAX_SEQUENCE),
         "context tokens per sequence",
     ),
     key(
         "batch",
         units::ONE,
-        Range::COUNT,
+        Range::count(MAX_SEQUENCE),
         "sequences per decode step",
     ),
     key(
         "tensor_parallel",
         units::ONE,
-        Range::COUNT,
+        Range::count(MAX_CHIPS_PER_GROUP),
         "chips per model replica",
     ),
 ];
 
 /// `fleet.ID.*` numeric keys.
 pub const FLEET: &[KeySpec] = &[
-    key("chips", units::ONE, Range::COUNT, "chip count"),
-    key("chips_per_node", units::ONE, Range::COUNT, "chips per node"),
+    key("chips", units::ONE, Range::count(MAX_CHIPS), "chip count"),
+    key(
+        "chips_per_node",
+        units::ONE,
+        Range::count(MAX_CHIPS_PER_GROUP),
+        "chips per node",
+    ),
     key(
         "node_power",
         units::W,
@@ -272,7 +317,7 @@ pub const FLEET: &[KeySpec] = &[
     key(
         "tensor_parallel",
         units::ONE,
-        Range::COUNT,
+        Range::count(MAX_CHIPS_PER_GROUP),
         "chips per model replica",
     ),
     key(
@@ -769,4 +814,35 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
         msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_count_has_a_finite_bound_below_2_pow_53() {
+        let tables = [SITE, FINANCE, WORKLOAD, FLEET, CHIP, CONTRACT];
+        let counts: Vec<&KeySpec> = tables
+            .iter()
+            .flat_map(|t| t.iter())
+            .filter(|k| k.range.integer)
+            .collect();
+        // chips, chips_per_node, tensor_parallel (fleet and workload), layers, kv_heads,
+        // head_dim, context, batch
+        assert_eq!(counts.len(), 9, "{counts:?}");
+        for k in counts {
+            // 2^53 = 9,007,199,254,740,992: every whole number below it is exact in f64.
+            assert!(k.range.max <= 9_007_199_254_740_992.0, "{}", k.name);
+            assert!(k.range.contains(k.range.max) && !k.range.contains(k.range.max * 2.0));
+        }
+    }
+
+    #[test]
+    fn chips_are_bounded_at_1e12_and_the_description_says_so() {
+        let chips = FLEET.iter().find(|k| k.name == "chips").unwrap().range;
+        assert!(chips.contains(1.0) && chips.contains(1e12));
+        assert!(!chips.contains(1e12 + 1.0) && !chips.contains(1e20) && !chips.contains(0.0));
+        assert_eq!(chips.describe(), "a whole number in [1, 1000000000000]");
+    }
 }
