@@ -169,6 +169,17 @@ fn bad_rows_name_their_line() {
             "whole number",
         ),
         ("metric,value,unit\nprefill,7,ms\n", 2, "prefill T tokens"),
+        // 1e308 ms is 1e305 s; 1e-300 tokens/s at batch 1 is a step of 1e300 s.
+        (
+            "metric,value,unit\n\"decode step, batch 1\",1e308,ms\n",
+            2,
+            "a step of 1.000e305 s is outside 1 ns to 1 h",
+        ),
+        (
+            "metric,value,unit\n#\n\"decode tokens/s, batch 1, context 8\",1e-300,tokens/s\n",
+            3,
+            "a step of 1.000e300 s is outside",
+        ),
         (
             "metric,value,unit\n\n\"decode tokens/s, batch 8\",900,ms\n",
             3,

@@ -278,6 +278,21 @@ pub fn parse_measurements(text: &str) -> Result<Measurements, ParseError> {
             }),
         }
     }
+    // A step or a prefill takes between a nanosecond and an hour on any accelerator; outside
+    // that the value or its unit is wrong (and the fit's errors would overflow).
+    if let Some(p) = out
+        .points
+        .iter()
+        .find(|p| !(1e-9..=3600.0).contains(&p.step_seconds))
+    {
+        return Err(ParseError {
+            line: p.line,
+            message: format!(
+                "'{}': a step of {:.3e} s is outside 1 ns to 1 h; check the value and its unit",
+                p.metric, p.step_seconds
+            ),
+        });
+    }
     out.points
         .sort_by_key(|p| (p.phase == Phase::Prefill, p.line));
     Ok(out)
