@@ -1256,3 +1256,48 @@ fn model_error_is_typed() {
         other => panic!("expected BelowOneNode, got {other:?}"),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Section 6: sweep grids
+// ---------------------------------------------------------------------------------------------
+
+/// A sweep axis over fleet a's chip price.
+fn price_axis(from: f64, to: f64, steps: usize, log: bool) -> fleetcost::scenario::SweepAxis {
+    let (s, _) = one_fleet(&[], &[], &[], &[]);
+    let param = fleetcost::scenario::Param::parse("fleet.a.chip.price", &s.inputs).unwrap();
+    fleetcost::scenario::SweepAxis {
+        path: "fleet.a.chip.price".into(),
+        param,
+        from,
+        to,
+        steps,
+        log,
+        span: 0..0,
+    }
+}
+
+#[test]
+fn log_sweep_grid_spans_four_hundred_decades() {
+    // 1e-200 to 1e200 USD in 3 geometric steps: the middle is sqrt(1e-200 * 1e200) = 1 USD.
+    // (to / from = 1e400 overflows, which made the last points inf.)
+    let v = price_axis(1e-200, 1e200, 3, true).values();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0], 1e-200, "the first point is `from` exactly");
+    assert_eq!(v[2], 1e200, "the last point is `to` exactly");
+    close(v[1], 1.0, "geometric middle");
+    // 5 steps: one point per 100 decades.
+    let v = price_axis(1e-200, 1e200, 5, true).values();
+    for (got, want) in v.iter().zip([1e-200, 1e-100, 1.0, 1e100, 1e200]) {
+        close(*got, want, "1e-200..1e200 in 5 steps");
+    }
+    // An ordinary one: 1 to 1000 in 4 steps is 1, 10, 100, 1000.
+    let v = price_axis(1.0, 1000.0, 4, true).values();
+    for (got, want) in v.iter().zip([1.0, 10.0, 100.0, 1000.0]) {
+        close(*got, want, "1..1000 in 4 steps");
+    }
+    // Linear grids are unchanged: 0 to 30 in 4 steps is 0, 10, 20, 30.
+    assert_eq!(
+        price_axis(0.0, 30.0, 4, false).values(),
+        vec![0.0, 10.0, 20.0, 30.0]
+    );
+}

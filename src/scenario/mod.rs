@@ -124,16 +124,21 @@ pub struct SweepAxis {
 }
 
 impl SweepAxis {
-    /// The grid's values: `steps` points, both ends included, linear or geometric.
+    /// The grid's values: `steps` points, both ends included exactly, linear or geometric.
+    /// A geometric grid is `exp(ln from + t (ln to - ln from))`: `from * (to / from)^t` would
+    /// overflow `to / from` for ends such as 1e-200 and 1e200.
     pub fn values(&self) -> Vec<f64> {
         let n = self.steps.max(2);
+        let (ln_from, ln_to) = (self.from.ln(), self.to.ln());
         (0..n)
             .map(|i| {
                 let t = i as f64 / (n - 1) as f64;
-                if i == n - 1 {
+                if i == 0 {
+                    self.from
+                } else if i == n - 1 {
                     self.to
                 } else if self.log {
-                    self.from * (self.to / self.from).powf(t)
+                    (ln_from + t * (ln_to - ln_from)).exp()
                 } else {
                     self.from + (self.to - self.from) * t
                 }
