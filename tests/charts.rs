@@ -149,3 +149,60 @@ fn analysis_charts_for_the_2gw_scenario() {
         );
     }
 }
+
+/// `plot DIR` on a folder that is not a good run folder is bad input (exit 2) that says why:
+/// an analysis command's folder, a cash flow with a NaN, a tampered negative cost per unit.
+#[test]
+fn plot_refuses_folders_it_cannot_redraw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let sweep_dir = tmp.path().join("sweep");
+    let s = "scenarios/minimal.toml";
+    assert!(fleetcost([
+        "run".as_ref(),
+        s.as_ref(),
+        "--out".as_ref(),
+        run_dir.as_os_str()
+    ])
+    .status
+    .success());
+    assert!(fleetcost([
+        "sweep".as_ref(),
+        s.as_ref(),
+        "--param".as_ref(),
+        "site.pue".as_ref(),
+        "--from".as_ref(),
+        "1".as_ref(),
+        "--to".as_ref(),
+        "1.5".as_ref(),
+        "--steps".as_ref(),
+        "3".as_ref(),
+        "--out".as_ref(),
+        sweep_dir.as_os_str(),
+    ])
+    .status
+    .success());
+    let plot = |dir: &Path, want: &str| {
+        let out = fleetcost(["plot".as_ref(), dir.as_os_str()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "lacks `{want}`:\n{err}");
+    };
+    plot(&sweep_dir, "it was written by `fleetcost sweep`");
+
+    let cash = run_dir.join("cashflow.csv");
+    let good = std::fs::read_to_string(&cash).unwrap();
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    let cut = lines[2].rfind(',').unwrap();
+    lines[2] = format!("{},NaN", &lines[2][..cut]);
+    std::fs::write(&cash, lines.join("\n") + "\n").unwrap();
+    plot(&run_dir, "cashflow.csv row 3");
+    std::fs::write(&cash, good).unwrap();
+
+    let results = run_dir.join("results.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+    json["fleets"][0]["cost_per_unit"] = serde_json::json!(-5.0);
+    std::fs::write(&results, serde_json::to_string(&json).unwrap()).unwrap();
+    plot(&run_dir, "nothing sensible to draw");
+}

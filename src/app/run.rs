@@ -121,15 +121,68 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
             AppError::input(format!("{}: cannot read {name} ({e}); give a folder written by `fleetcost run SCENARIO --out DIR`", a.dir.display()))
         })
     };
-    let r: RunReport = serde_json::from_str(&read("results.json")?).map_err(|e| {
+    let not_run = |e: String| {
         AppError::input(format!(
             "{}: results.json is not a run report: {e}",
             a.dir.display()
         ))
-    })?;
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&read("results.json")?).map_err(|e| not_run(e.to_string()))?;
+    if json.get("schema").is_none() {
+        let kind = [
+            ("points", "sweep"),
+            ("bars", "tornado"),
+            ("quantiles", "montecarlo"),
+        ]
+        .into_iter()
+        .find(|(k, _)| json.get(k).is_some());
+        return Err(not_run(match kind {
+            Some((_, command)) => format!(
+                "it was written by `fleetcost {command}`, whose --out folder already holds its \
+                 charts; `plot` redraws folders written by `fleetcost run SCENARIO --out DIR`"
+            ),
+            None => {
+                "it has no 'schema'; give a folder written by `fleetcost run SCENARIO --out DIR`"
+                    .into()
+            }
+        }));
+    }
+    let r: RunReport = serde_json::from_value(json).map_err(|e| not_run(e.to_string()))?;
     let cash = report::csv::read_cashflow(&read("cashflow.csv")?)
         .map_err(|e| AppError::input(format!("{}: cashflow.csv: {e}", a.dir.display())))?;
-    let n = draw_charts(&a.dir, &r, &cash, a.size)?;
+    for (i, c) in cash.iter().enumerate() {
+        let figures = [
+            ("capex", c.capex),
+            ("energy", c.energy),
+            ("upkeep", c.upkeep),
+            ("rent", c.rent),
+            ("residual", c.residual),
+            ("total", c.total),
+            ("discounted_total", c.discounted_total),
+        ];
+        if let Some((k, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(AppError::input(format!(
+                "{}: cashflow.csv row {} ({} year {}): {k} is {v}; rerun `fleetcost run` to \
+                 write the folder again",
+                a.dir.display(),
+                i + 2,
+                c.fleet,
+                c.year
+            )));
+        }
+    }
+    let o = plot::ChartOptions {
+        width: a.size.0,
+        height: a.size.1,
+    };
+    // Here the data come from files, so data the charts cannot show is bad input.
+    let n = plot::draw_run(&a.dir, &r, &cash, &o)
+        .map_err(|e| match e {
+            plot::PlotError::Input { .. } => AppError::input(e.to_string()),
+            e => AppError::runtime(e.to_string()),
+        })?
+        .len();
     eprintln!("drew {n} charts in {}", a.dir.display());
     Ok(())
 }
