@@ -18,7 +18,8 @@
 //! | lognormal | p5, p95 | `exp(mu + sigma Phi^-1(p))`, `mu = (ln p5 + ln p95)/2`, `sigma = (ln p95 - ln p5)/(2 Phi^-1(0.95))` |
 //!
 //! Degenerate ones (`low = high`, `sd = 0`, `p5 = p95`) are [`Marginal::is_fixed`] and give
-//! that value. Validation requires bounds (uniform/triangular/pert low and high, a normal's
+//! that value. A normal whose sd is so large that the range is narrower than 1e-6 sd is the
+//! uniform on the range (the limit as sd -> inf; see `FLAT_Z_WIDTH`). Validation requires bounds (uniform/triangular/pert low and high, a normal's
 //! mean, a lognormal's p5 and p95, a fixed value) to lie in the range, so truncation is a
 //! no-op for the bounded distributions and only the normal and the lognormal are really
 //! truncated; `p5`/`p95` and `mean`/`sd` describe the untruncated shape.
@@ -796,6 +797,13 @@ impl DistError {
     }
 }
 
+/// Below this width in z (range width / sd) a truncated normal is sampled as the uniform on
+/// its range: the density varies by at most `w^2 / 2` = 5e-13 relative across it, while
+/// `Phi(zh) - Phi(zl)` (a difference of numbers near 1/2, good to ~1e-16 absolute) would carry
+/// a relative error of ~3e-16 / w and vanishes altogether for w below ~1e-16. A lognormal
+/// never gets here: its p5 and p95 lie in the range, so the window is at least `2 Z95` wide.
+const FLAT_Z_WIDTH: f64 = 1e-6;
+
 /// The truncated standard normal behind the normal and lognormal: `z(u) = Phi^-1(Phi(zl) +
 /// u (Phi(zh) - Phi(zl)))`, evaluated from the nearer tail.
 #[derive(Clone, Copy, Debug)]
@@ -1028,11 +1036,24 @@ impl Marginal {
                     return Err(DistError::new("sd", format!("sd = {sd} must be >= 0")));
                 }
                 check_in("mean", mean, &range)?;
+                let (zl, zh) = ((range.lo - mean) / sd, (range.hi - mean) / sd);
                 if sd == 0.0 {
                     Kind::Fixed(mean)
+                } else if zh - zl < FLAT_Z_WIDTH {
+                    // The window is so narrow in z that Phi(zh) - Phi(zl) is lost to rounding
+                    // (with sd = 1e100 on (0, 1] it is exactly 0). The density is flat on it to
+                    // within (zh - zl)^2 / 2 relative, so the truncated normal is the uniform on
+                    // the range, its limit as sd -> inf.
+                    Kind::Uniform {
+                        low: range.lo,
+                        span: range.hi - range.lo,
+                    }
                 } else {
-                    let tz = TruncZ::new((range.lo - mean) / sd, (range.hi - mean) / sd);
-                    Kind::Normal { mean, sd, tz }
+                    Kind::Normal {
+                        mean,
+                        sd,
+                        tz: TruncZ::new(zl, zh),
+                    }
                 }
             }
             Dist::LogNormal { p5, p95 } => {
@@ -1723,6 +1744,48 @@ mod tests {
         }
         assert!(m.quantile(1.0) > 1.0 - 1e-15);
         assert_eq!(m.quantile(0.0), f64::from_bits(1));
+    }
+
+    #[test]
+    fn normal_with_a_huge_sd_is_uniform_on_its_range() {
+        let unit = Range::open_low(0.0, 1.0);
+        let m = |sd: f64| Marginal::with_range(Dist::Normal { mean: 0.4, sd }, unit).unwrap();
+        // sd = 1e100 on (0, 1]: the window is 1e-100 wide in z, so Phi(zh) - Phi(zl) is 0 in
+        // floating point; the limit sd -> inf is the uniform on (0, 1], whose quantile is u:
+        // p5 = 0.05, p95 = 0.95 (what tornado uses), the median 0.5.
+        let huge = m(1e100);
+        for (u, want) in [(0.05, 0.05), (0.5, 0.5), (0.95, 0.95)] {
+            assert!((huge.quantile(u) - want).abs() < 1e-9, "{u}");
+        }
+        // sd = 1e10 (window 1e-10 wide) is the same uniform.
+        assert!((m(1e10).quantile(0.05) - 0.05).abs() < 1e-9);
+        assert!((m(1e10).quantile(0.95) - 0.95).abs() < 1e-9);
+        // Inside the range, never below the open bound; the CDF inverts the quantile.
+        assert_eq!(huge.quantile(0.0), f64::from_bits(1));
+        assert_eq!(huge.quantile(1.0), 1.0);
+        assert!((huge.cdf(0.3) - 0.3).abs() < 1e-15);
+        assert!(!huge.is_fixed());
+        assert_eq!(huge.base(), 0.4);
+        // The copula path (quantile of Phi(z)), and the Monte Carlo sampler's z table built from
+        // it, spread the same way: x = Phi(z).
+        let table = crate::analysis::montecarlo::ZTable::new(&huge).unwrap();
+        for k in -40..=40 {
+            let z = k as f64 / 10.0;
+            assert!((huge.quantile_z(z) - norm_cdf(z)).abs() < 1e-15, "{z}");
+            assert!((table.eval(&huge, z) - norm_cdf(z)).abs() < 2e-6, "{z}");
+        }
+
+        // sd = 1e3 is still a (very flat) truncated normal, nearly the same. With
+        // z = (x - 0.4) / sd and phi(z) ~ phi(0) (1 - z^2 / 2), the CDF on (0, 1] is
+        // G(x) / G(1), G(x) = x - ((x - 0.4)^3 + 0.4^3) / (6 sd^2), G(1) = 1 - 0.28 / 6e6.
+        // p5: x - 0.05 = ((0.05 - 0.4)^3 + 0.064 - 0.05 * 0.28) / 6e6 = 0.007125 / 6e6
+        //   = 1.1875e-9; p95: ((0.55)^3 + 0.064 - 0.95 * 0.28) / 6e6 = -0.035625 / 6e6
+        //   = -5.9375e-9.
+        let wide = m(1e3);
+        assert!((wide.quantile(0.05) - (0.05 + 1.1875e-9)).abs() < 1e-11);
+        assert!((wide.quantile(0.95) - (0.95 - 5.9375e-9)).abs() < 1e-11);
+        assert!((wide.quantile(0.05) - 0.05).abs() < 1e-8);
+        assert!((wide.quantile(0.95) - 0.95).abs() < 1e-8);
     }
 
     #[test]
