@@ -8,7 +8,13 @@ fn main() -> ExitCode {
     match fleetcost::app::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.message);
+            // Rendered scenario problems carry their own "error:" titles and summary line;
+            // every other message gets the same prefix, as clap's do.
+            if e.message.starts_with("error") {
+                eprintln!("{}", e.message);
+            } else {
+                eprintln!("error: {}", e.message);
+            }
             ExitCode::from(e.code)
         }
     }
