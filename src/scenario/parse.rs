@@ -402,7 +402,7 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
                     .map(|e| {
                         let msg = e.message().trim().to_string();
                         let mut p = Problem::new(e.span(), "", format!("TOML syntax: {msg}"));
-                        p.help = syntax_help(&msg);
+                        p.help = syntax_help_at(text, e.span(), &msg).or_else(|| syntax_help(&msg));
                         p
                     })
                     .collect(),
@@ -487,6 +487,54 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
     } else {
         Err(fail(problems))
     }
+}
+
+/// A hint that needs the text at the error: a table header given twice (says where the first
+/// one is), a control character inside a string.
+fn syntax_help_at(text: &str, span: Option<Range<usize>>, message: &str) -> Option<String> {
+    let span = span?;
+    let m = message.to_lowercase();
+    let line_start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    if m.contains("duplicate key") && line.starts_with('[') && !line.starts_with("[[") {
+        let header = line.split('#').next().unwrap_or(line).trim();
+        let first = text[..line_start]
+            .lines()
+            .position(|l| l.split('#').next().unwrap_or(l).trim() == header)
+            .map(|i| i + 1);
+        let name = header.trim_matches(|c| c == '[' || c == ']').trim();
+        return Some(match first {
+            Some(n) => format!(
+                "table {header} is already defined at line {n}; merge the two into one (a fleet \
+                 is written [[fleet]], with two brackets, once per fleet)"
+            ),
+            None if text[..line_start]
+                .lines()
+                .any(|l| l.trim().starts_with(&format!("[[{name}]]"))) =>
+            {
+                format!(
+                    "[[{name}]] above makes '{name}' a list of tables; write this header as \
+                     [[{name}]] too"
+                )
+            }
+            None => {
+                format!("{name} is already defined above (a key or a dotted key); define it once")
+            }
+        });
+    }
+    if m.contains("string") {
+        let c = text[span.start.min(text.len())..].chars().next()?;
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            return Some(format!(
+                "a control character (U+{:04X}) cannot stand in a string; delete it, or write \
+                 it as \\u{:04X}",
+                c as u32, c as u32
+            ));
+        }
+    }
+    None
 }
 
 /// A hint for the TOML syntax errors analysts meet most.
