@@ -80,6 +80,10 @@ pub struct Outcome {
     pub contract: Option<ContractFigures>,
 }
 
+/// The most chips a fleet may have, given or sized from its power budget: about ten thousand
+/// times all the data-centre AI accelerators ever made, and exact in f64 and u64.
+pub const MAX_FLEET_CHIPS: f64 = 1e12;
+
 /// Why the model cannot give an answer for these inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
@@ -106,6 +110,16 @@ pub enum ModelError {
         quantity: &'static str,
         value: f64,
         inputs: &'static str,
+    },
+    #[error(
+        "fleet '{fleet}': the power budget ({budget}) holds {chips:.3e} chips, more than the \
+         {max:.0e} a fleet may have; lower site.power or set fleet.{fleet}.chips"
+    )]
+    TooManyChips {
+        fleet: String,
+        budget: String,
+        chips: f64,
+        max: f64,
     },
     #[error(
         "fleet '{fleet}' costs nothing per unit of work (every price, rent and electricity \
@@ -278,6 +292,17 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
     let (nodes, chips) = size(inputs, f, site.pue, w)?;
+    if chips > MAX_FLEET_CHIPS {
+        return Err(ModelError::TooManyChips {
+            fleet: f.id.clone(),
+            budget: inputs
+                .site
+                .power
+                .map_or_else(String::new, |p| crate::units::format::fmt_si(p, "W", 3)),
+            chips,
+            max: MAX_FLEET_CHIPS,
+        });
+    }
     let cost = chip_year_cost(f, &site, &inputs.finance, w);
     let c = cost.total();
     let wl = &inputs.workload;

@@ -91,7 +91,7 @@ impl Range {
 
 /// `fleet.ID.chips`: 1e12, about ten thousand times all the data-centre AI accelerators
 /// shipped to date (tens of millions).
-const MAX_CHIPS: f64 = 1e12;
+const MAX_CHIPS: f64 = crate::model::MAX_FLEET_CHIPS;
 /// `chips_per_node`, `tensor_parallel` (chips per model replica): 1e6, a hundred times the
 /// largest single systems (TPU pods of ~9,000 chips, a 576-GPU NVLink domain).
 const MAX_CHIPS_PER_GROUP: f64 = 1e6;
