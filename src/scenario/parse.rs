@@ -494,9 +494,9 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
 fn syntax_help_at(text: &str, span: Option<Range<usize>>, message: &str) -> Option<String> {
     let span = span?;
     let m = message.to_lowercase();
-    let line_start = text[..span.start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    // The parser's offsets are on character boundaries; `get` keeps a bad one from panicking.
+    let before = text.get(..span.start)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("").trim();
     if m.contains("duplicate key") && line.starts_with('[') && !line.starts_with("[[") {
         let header = line.split('#').next().unwrap_or(line).trim();
@@ -525,7 +525,7 @@ fn syntax_help_at(text: &str, span: Option<Range<usize>>, message: &str) -> Opti
         });
     }
     if m.contains("string") {
-        let c = text[span.start.min(text.len())..].chars().next()?;
+        let c = text.get(span.start..)?.chars().next()?;
         if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
             return Some(format!(
                 "a control character (U+{:04X}) cannot stand in a string; delete it, or write \

@@ -743,22 +743,23 @@ pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
     if v == 0.0 || !v.is_finite() {
         return display(value_si, unit);
     }
-    let magnitude = v.abs().log10().floor() as i32;
-    let shift = sig - 1 - magnitude;
-    let rounded = if shift >= 0 {
-        let scale = 10f64.powi(shift);
-        (v * scale).round() / scale
-    } else {
-        let scale = 10f64.powi(-shift);
-        (v / scale).round() * scale
-    };
+    // Decimal rounding by the formatter (exact at every magnitude, where scaling by 10^k is
+    // not for |k| in the hundreds), read back as the nearest double.
+    let digits = (sig.max(1) - 1) as usize;
+    let rounded: f64 = format!("{v:.digits$e}").parse().unwrap_or(v);
     // `display` picks prefixes ("2 GW") but can show float noise from the unit conversion
-    // ("0.14499999999999996 USD/kWh"); take the shorter of it and the plain rounded number.
+    // ("0.14499999999999996 USD/kWh"); take the shorter of it and the plain rounded number,
+    // which is in scientific notation where plain digits would run long.
     let pretty = display(rounded * unit.si, unit);
-    let plain = if unit.name == "-" {
+    let number = if (1e-6..1e15).contains(&rounded.abs()) {
         format!("{rounded}")
     } else {
-        format!("{rounded} {}", unit.name)
+        format!("{rounded:e}")
+    };
+    let plain = if unit.name == "-" {
+        number
+    } else {
+        format!("{number} {}", unit.name)
     };
     if pretty.len() <= plain.len() {
         pretty
@@ -772,6 +773,21 @@ mod tests {
     use super::*;
 
     const SPY: f64 = 31_557_600.0; // 8766 h * 3600 s
+
+    #[test]
+    fn approximate_display_rounds_in_the_keys_unit() {
+        // 0.14499999999999996 USD/kWh (float noise of the conversion) shows as 0.145.
+        let kwh = 0.145 / 3.6e6;
+        assert_eq!(display_approx(kwh, &USD_PER_KWH, 4), "0.145 USD/kWh");
+        assert_eq!(display_approx(12_345.678, &USD, 4), "12350 USD"); // 1.235e4
+        assert_eq!(display_approx(2.0e9, &W, 3), "2 GW");
+        // Far from 1: scientific notation with the significant digits asked for, no float
+        // noise from scaling by 10^200 ("9.999999999999997e-201", "100.00000000000003e198").
+        assert_eq!(display_approx(1e-200, &USD, 4), "1e-200 USD");
+        assert_eq!(display_approx(1e200, &USD, 4), "1e200 USD");
+        assert_eq!(display_approx(4.99999999999999e-301, &USD, 4), "5e-301 USD");
+        assert_eq!(display_approx(1.23456e20, &ONE, 3), "123e18"); // display: engineering form
+    }
 
     fn close(a: f64, b: f64) -> bool {
         a == b || ((a - b) / b).abs() < 1e-15
