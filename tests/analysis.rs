@@ -1401,7 +1401,10 @@ fn analysis_usage_errors_exit_2() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed a result");
-        assert!(err.starts_with("error:"), "{args:?}: no `error:` title:\n{err}");
+        assert!(
+            err.starts_with("error:"),
+            "{args:?}: no `error:` title:\n{err}"
+        );
         assert!(err.contains(want), "{args:?}: lacks `{want}`:\n{err}");
     }
 }

@@ -376,7 +376,7 @@ fn table_text(
     s.push_str(&format!("{t}\n"));
     s.push_str(&format!(
         "R^2 = {} over the decode step times; error (model / measured tokens/s - 1): RMS {:.1} %, max {:.1} %\n",
-        fit.r2.map(|r| format!("{r:.4}")).unwrap_or("- (fewer than 2 decode points)".into()),
+        fit.r2.map(|r| format!("{r:.4}")).unwrap_or("- (needs 2 or more decode points with different step times)".into()),
         fit.rms_error * 100.0,
         fit.max_abs_error * 100.0
     ));
