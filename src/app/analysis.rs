@@ -32,9 +32,15 @@ fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppErro
     .map_err(AppError::input)
 }
 
-fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> String {
+/// A right-aligned table of the analysis commands: plain text, or GitHub markdown for
+/// `--format markdown`.
+fn table(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
     let mut t = Table::new();
-    t.load_preset("     ──            ");
+    t.load_preset(if md {
+        comfy_table::presets::ASCII_MARKDOWN
+    } else {
+        "     ──            "
+    });
     t.set_header(header);
     for r in rows {
         t.add_row(r);
@@ -299,7 +305,13 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     let text = match a.out.format {
         Format::Json => sweep_json(),
         Format::Csv => sweep_csv(&axes, &points),
-        Format::Table | Format::Markdown => sweep_table(&s, &axes, &points, &metric),
+        Format::Table | Format::Markdown => sweep_table(
+            &s,
+            &axes,
+            &points,
+            &metric,
+            a.out.format == Format::Markdown,
+        ),
     };
     if let Some(dir) = dir {
         write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
@@ -319,6 +331,7 @@ fn sweep_table(
     axes: &[SweepAxis],
     points: &[sweep::SweepPoint],
     metric: &Metric,
+    md: bool,
 ) -> String {
     let x = &s.inputs;
     if axes.len() == 1 {
@@ -350,7 +363,12 @@ fn sweep_table(
                 r
             })
             .collect();
-        return format!("{}\nsweep of {}\n{}", s.name, a.path, table(header, rows));
+        return format!(
+            "{}\nsweep of {}\n{}",
+            s.name,
+            a.path,
+            table(md, header, rows)
+        );
     }
     // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
     let (ax, ay) = (&axes[0], &axes[1]);
@@ -388,7 +406,7 @@ fn sweep_table(
         "{}\n{} on a {nx} x {ny} grid (every point in --format csv)\n{}",
         s.name,
         metric.label(x),
-        table(header, rows)
+        table(md, header, rows)
     );
     if let Metric::Comparison { .. } = metric {
         for &level in &x.compare.claims {
@@ -593,6 +611,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                 s.name,
                 fmt_thousands(base, 4),
                 table(
+                    a.out.format == Format::Markdown,
                     [
                         "input",
                         "p5",
@@ -786,7 +805,7 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let text = match a.out.format {
         Format::Json => report::to_json(&json),
         Format::Csv => mc_csv(x, &r, &setup),
-        _ => mc_table(&s, &r, &setup),
+        _ => mc_table(&s, &r, &setup, a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
         write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
@@ -924,7 +943,7 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
     String::from_utf8(w.into_inner().expect("csv")).expect("UTF-8")
 }
 
-fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> String {
+fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, md: bool) -> String {
     let x = &setup.base;
     let unit = x.workload.kind.work_unit();
     let method = match r.method {
@@ -951,6 +970,7 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
         })
         .collect();
     out.push_str(&table(
+        md,
         ["fleet", "mean", "sd", "p5", "p50", "p95"]
             .map(String::from)
             .to_vec(),
@@ -982,7 +1002,7 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup) -
                     row
                 })
                 .collect();
-        out.push_str(&table(header, rows));
+        out.push_str(&table(md, header, rows));
     }
     out
 }
@@ -1083,6 +1103,37 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
             "reason": if value.is_none() { Some(reason.clone()) } else { None },
             "base": base.map(|b| b / spec.unit.si),
         })),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let num = |v: Option<f64>| {
+                v.map(|v| (v / spec.unit.si).to_string())
+                    .unwrap_or_default()
+            };
+            w.write_record([
+                "param", "unit", "metric", "target", "value", "base", "reason",
+            ])
+            .and_then(|_| {
+                w.write_record([
+                    a.param.clone(),
+                    spec.unit.name.to_string(),
+                    key.trim().to_string(),
+                    target.to_string(),
+                    num(value),
+                    num(base),
+                    if value.is_none() {
+                        reason.clone()
+                    } else {
+                        String::new()
+                    },
+                ])
+            })
+            .map_err(|e| AppError::runtime(e.to_string()))?;
+            String::from_utf8(
+                w.into_inner()
+                    .map_err(|e| AppError::runtime(e.to_string()))?,
+            )
+            .map_err(|e| AppError::runtime(e.to_string()))?
+        }
         _ => {
             let base_note = base
                 .map(|b| format!(" (base case: {})", show(b)))
@@ -1129,7 +1180,7 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
                 .collect();
             let zero = list.iter().filter(|e| e.elasticity == 0.0).count();
             format!("{}\nd ln({label}) / d ln(input) at the base case, largest first\n{}{zero} inputs have no effect; {} skipped (counts, zeros)\n",
-                s.name, table(["input", "base", "elasticity"].map(String::from).to_vec(), rows), skipped.len())
+                s.name, table(a.format == Format::Markdown, ["input", "base", "elasticity"].map(String::from).to_vec(), rows), skipped.len())
         }
     };
     print(&text)
