@@ -1472,3 +1472,36 @@ fn a_monte_carlo_summary_that_overflows_is_an_error() {
         assert!(!samples.exists(), "{scale}: samples written after an error");
     }
 }
+
+/// `--format markdown` gives markdown tables and `solve --format csv` a header and one row.
+#[test]
+fn analysis_formats_markdown_and_csv() {
+    let s = "scenarios/trainium-vs-gpu-2gw.toml";
+    let tornado = ok_stdout(&fleetcost(["tornado", s, "--format", "markdown", "-q"]));
+    assert!(
+        tornado.lines().any(|l| l.starts_with("| input ")) && tornado.contains("|---"),
+        "{tornado}"
+    );
+    let solve = ok_stdout(&fleetcost([
+        "solve",
+        s,
+        "--param",
+        "fleet.trn3.chip.price",
+        "--target",
+        "rho=1.3",
+        "--format",
+        "csv",
+    ]));
+    let mut r = csv::Reader::from_reader(solve.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        ["param", "unit", "metric", "target", "value", "base", "reason"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], "fleet.trn3.chip.price");
+    assert_eq!(&rows[0][1], "USD");
+    // The base price as written in the scenario (14k USD).
+    assert_eq!(rows[0][5].parse::<f64>().unwrap(), 14_000.0);
+}
