@@ -1505,3 +1505,20 @@ fn analysis_formats_markdown_and_csv() {
     // The base price as written in the scenario (14k USD).
     assert_eq!(rows[0][5].parse::<f64>().unwrap(), 14_000.0);
 }
+
+/// A comparison metric takes its candidate from `--candidate` or, the same, `--fleet`.
+#[test]
+fn fleet_names_the_candidate_of_a_comparison_metric() {
+    let s = "scenarios/trainium-vs-gpu-2gw.toml";
+    for flag in ["--fleet", "--candidate"] {
+        let out = ok_stdout(&fleetcost([
+            "elasticities",
+            s,
+            "--metric",
+            "rho",
+            flag,
+            "gb200",
+        ]));
+        assert!(out.contains("rho (gb200 vs h200)"), "{flag}: {out}");
+    }
+}

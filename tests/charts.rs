@@ -206,3 +206,31 @@ fn plot_refuses_folders_it_cannot_redraw() {
     std::fs::write(&results, serde_json::to_string(&json).unwrap()).unwrap();
     plot(&run_dir, "nothing sensible to draw");
 }
+
+/// `run --no-plots` into a folder that holds an earlier run's charts removes them, so the
+/// folder never pairs new data with old charts.
+#[test]
+fn no_plots_removes_an_earlier_runs_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/minimal.toml",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        assert!(fleetcost(&args).status.success());
+    };
+    run(&[]);
+    assert!(dir.join("sizing.png").is_file());
+    run(&["--no-plots"]);
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png") || n.ends_with(".svg"))
+        .collect();
+    assert!(left.is_empty(), "old charts left: {left:?}");
+    assert!(dir.join("results.json").is_file());
+}

@@ -123,7 +123,8 @@ impl Metric {
             };
         };
         if let Some(k) = find_key(COMPARISON_KEYS, key) {
-            let candidate = match candidate {
+            // A comparison is named by its candidate; `--fleet` names it too.
+            let candidate = match candidate.or(fleet) {
                 Some(c) => candidate_index(inputs, c)?,
                 None => match default {
                     Metric::Comparison { candidate, .. } => candidate,
@@ -161,6 +162,8 @@ impl Metric {
             .chain(CONTRACT_KEYS)
             .copied()
             .collect();
+        let mut seen = std::collections::HashSet::new();
+        let all: Vec<&str> = all.into_iter().filter(|k| seen.insert(*k)).collect();
         let near = crate::scenario::parse::did_you_mean(key, &all)
             .map(|d| format!("{d} "))
             .unwrap_or_default();

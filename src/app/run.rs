@@ -35,6 +35,24 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         let mut written = write_run_folder(&dir, &s, &outcome, &r)?;
         if !a.no_plots {
             written += draw_charts(&dir, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
+        } else {
+            // Charts of an earlier run would no longer match the folder's data.
+            let stale: Vec<_> = plot::RUN_CHARTS
+                .iter()
+                .flat_map(|n| ["png", "svg"].map(|e| dir.join(format!("{n}.{e}"))))
+                .filter(|p| p.is_file())
+                .collect();
+            for p in &stale {
+                std::fs::remove_file(p).map_err(|e| {
+                    AppError::runtime(format!("cannot remove the old chart {}: {e}", p.display()))
+                })?;
+            }
+            if !stale.is_empty() {
+                eprintln!(
+                    "removed {} charts of an earlier run (--no-plots)",
+                    stale.len()
+                );
+            }
         }
         eprintln!("wrote {} files to {}", written, dir.display());
     }

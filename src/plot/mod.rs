@@ -102,6 +102,9 @@ pub enum PlotError {
     },
 }
 
+/// The charts of a run folder, by file stem.
+pub const RUN_CHARTS: [&str; 4] = ["cost_breakdown", "price_performance", "cashflow", "sizing"];
+
 /// Draws the four run charts into `dir` as `NAME.png` and `NAME.svg` for NAME in
 /// cost_breakdown, price_performance, cashflow, sizing. Returns the paths written, in that order
 /// (PNG before SVG). Stops at the first error; charts written before it stay.
@@ -112,7 +115,7 @@ pub fn draw_run(
     o: &ChartOptions,
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut written = Vec::new();
-    for name in ["cost_breakdown", "price_performance", "cashflow", "sizing"] {
+    for name in RUN_CHARTS {
         for fmt in [ImageFormat::Png, ImageFormat::Svg] {
             let path = dir.join(format!("{name}.{}", fmt.extension()));
             match name {
