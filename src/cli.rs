@@ -211,7 +211,7 @@ pub struct RunArgs {
     /// Chart size in pixels (with --out).
     #[arg(long, value_name = "WxH", default_value = "1600x1000", value_parser = parse_size)]
     pub size: (u32, u32),
-    /// Write the data files only, no charts.
+    /// Write the data files only, no charts (charts of an earlier run in the folder are removed).
     #[arg(long)]
     pub no_plots: bool,
 }
