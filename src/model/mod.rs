@@ -88,9 +88,10 @@ pub const MAX_FLEET_CHIPS: f64 = 1e12;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
     #[error(
-        "fleet '{fleet}': the power budget ({budget}) is below one node: one node of \
-         {chips_per_node} chips needs {node_it} of IT power ({node_facility} at the facility \
-         with pue {pue}); raise site.power or set fleet.{fleet}.chips"
+        "fleet '{fleet}': the power budget ({budget}) is below one node: one node of {} needs \
+         {node_it} of IT power ({node_facility} at the facility with pue {pue}); raise \
+         site.power or set fleet.{fleet}.chips",
+        if *chips_per_node == 1.0 { "1 chip".to_string() } else { format!("{chips_per_node} chips") }
     )]
     BelowOneNode {
         fleet: String,
