@@ -10,6 +10,7 @@ use super::dist::{open_unit, Dist, Marginal, Range as DistRange};
 use super::stats::{Accumulator, ChunkStats, Exceedance, QuantileMethod, StatsConfig, Summary};
 use crate::model::{self, Inputs};
 use crate::scenario::{params, DistSpec, Param, Scenario};
+use crate::units::format::Num;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -365,13 +366,13 @@ impl Setup {
                 let _ = write!(out, "{}", start + d as u64);
                 // Parameters in their keys' units (as the header says), then USD per unit.
                 for (p, &x) in self.params.iter().zip(&s.v) {
-                    let _ = write!(out, ",{}", x / p.spec().unit.si);
+                    let _ = write!(out, ",{}", Num(x / p.spec().unit.si));
                 }
                 for &x in &s.costs {
-                    let _ = write!(out, ",{x}");
+                    let _ = write!(out, ",{}", Num(x));
                 }
                 for j in 0..self.comparisons.len() {
-                    let _ = write!(out, ",{}", values[nf + j][d]);
+                    let _ = write!(out, ",{}", Num(values[nf + j][d]));
                 }
                 out.push('\n');
             }

@@ -11,7 +11,7 @@ use crate::plot::{self, ChartOptions, ImageFormat, TickFormat};
 use crate::report::{self, output, Format, RunReport};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
 use crate::units;
-use crate::units::format::{fmt_signed, fmt_thousands};
+use crate::units::format::{fmt_signed, fmt_thousands, Num};
 use comfy_table::Table;
 use std::path::{Path, PathBuf};
 
@@ -203,7 +203,7 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
         let lead: Vec<String> = axes
             .iter()
             .zip(&p.values)
-            .map(|(a, &v)| (count_rounded(a.param, v) / a.param.spec().unit.si).to_string())
+            .map(|(a, &v)| Num(count_rounded(a.param, v) / a.param.spec().unit.si).to_string())
             .collect();
         for f in &p.report.fleets {
             let obj = serde_json::to_value(f).expect("row");
@@ -212,7 +212,7 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
             rec.extend(FLEET_KEYS.iter().map(|k| {
                 obj.get(*k)
                     .and_then(|v| v.as_f64())
-                    .map(|v| v.to_string())
+                    .map(|v| Num(v).to_string())
                     .unwrap_or_default()
             }));
             rec.extend([String::new(), String::new()]);
@@ -226,7 +226,7 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
                 c.baseline.clone(),
             ]);
             rec.extend(FLEET_KEYS.iter().map(|_| String::new()));
-            rec.extend([c.rho.to_string(), c.cost_reduction.to_string()]);
+            rec.extend([Num(c.rho).to_string(), Num(c.cost_reduction).to_string()]);
             w.write_record(&rec).expect("in-memory CSV");
         }
     }
@@ -578,10 +578,10 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                 b.low_text.clone(),
                 b.high_text.clone(),
                 label.clone(),
-                b.metric_low.to_string(),
-                b.metric_high.to_string(),
-                b.swing.to_string(),
-                base.to_string(),
+                Num(b.metric_low).to_string(),
+                Num(b.metric_high).to_string(),
+                Num(b.swing).to_string(),
+                Num(base).to_string(),
             ])
             .expect("csv");
         }
@@ -902,11 +902,11 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
             f.id.clone(),
             String::new(),
             "cost_per_unit".into(),
-            s.mean.to_string(),
-            s.sd.to_string(),
-            s.p5.to_string(),
-            s.p50.to_string(),
-            s.p95.to_string(),
+            Num(s.mean).to_string(),
+            Num(s.sd).to_string(),
+            Num(s.p5).to_string(),
+            Num(s.p50).to_string(),
+            Num(s.p95).to_string(),
             String::new(),
             String::new(),
             String::new(),
@@ -919,11 +919,11 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
             x.fleets[c].id.clone(),
             x.fleets[b].id.clone(),
             "rho".into(),
-            s.mean.to_string(),
-            s.sd.to_string(),
-            s.p5.to_string(),
-            s.p50.to_string(),
-            s.p95.to_string(),
+            Num(s.mean).to_string(),
+            Num(s.sd).to_string(),
+            Num(s.p5).to_string(),
+            Num(s.p50).to_string(),
+            Num(s.p95).to_string(),
         ];
         if ex.is_empty() {
             let mut rec = head.to_vec();
@@ -933,9 +933,9 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
         for e in ex {
             let mut rec = head.to_vec();
             rec.extend([
-                e.level.to_string(),
-                e.probability.to_string(),
-                e.se.to_string(),
+                Num(e.level).to_string(),
+                Num(e.probability).to_string(),
+                Num(e.se).to_string(),
             ]);
             w.write_record(rec).expect("csv");
         }
@@ -1106,7 +1106,7 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let num = |v: Option<f64>| {
-                v.map(|v| (v / spec.unit.si).to_string())
+                v.map(|v| Num(v / spec.unit.si).to_string())
                     .unwrap_or_default()
             };
             w.write_record([
@@ -1117,7 +1117,7 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
                     a.param.clone(),
                     spec.unit.name.to_string(),
                     key.trim().to_string(),
-                    target.to_string(),
+                    Num(target).to_string(),
                     num(value),
                     num(base),
                     if value.is_none() {

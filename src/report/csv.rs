@@ -2,6 +2,7 @@
 //! cashflow.csv (one row per fleet and year).
 
 use super::{CashflowRow, RunReport};
+use crate::units::format::Num;
 
 fn finish(w: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
@@ -35,8 +36,8 @@ pub fn comparisons(r: &RunReport) -> String {
         let head = [
             c.candidate.clone(),
             c.baseline.clone(),
-            c.rho.to_string(),
-            c.cost_reduction.to_string(),
+            Num(c.rho).to_string(),
+            Num(c.cost_reduction).to_string(),
         ];
         if c.claims.is_empty() {
             let mut rec = head.to_vec();
@@ -46,9 +47,9 @@ pub fn comparisons(r: &RunReport) -> String {
         for cl in &c.claims {
             let mut rec = head.to_vec();
             rec.extend([
-                cl.level.to_string(),
+                Num(cl.level).to_string(),
                 cl.holds.to_string(),
-                cl.margin.to_string(),
+                Num(cl.margin).to_string(),
             ]);
             w.write_record(rec).expect("in-memory CSV");
         }

@@ -100,6 +100,23 @@ pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     out
 }
 
+/// A number for CSV and other machine-read text: Rust's shortest round-trip form ("0.0725",
+/// "2307296"), in scientific notation below 1e-6 and from 1e15 on ("1e-150", "2.5e20"), where
+/// the plain form would run to hundreds of digits. Every CSV reader parses both.
+#[derive(Debug, Clone, Copy)]
+pub struct Num(pub f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let a = self.0.abs();
+        if a != 0.0 && a.is_finite() && !(1e-6..1e15).contains(&a) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
 /// `value` with `decimals` decimals, as `format!("{:.N}")`, but from 1e15 on in scientific
 /// notation with four significant digits, so an absurd input cannot print a 300-digit cell.
 pub fn fmt_fixed(value: f64, decimals: usize) -> String {
@@ -171,6 +188,21 @@ mod tests {
         );
         assert_eq!(fmt_thousands(2.9333e297, 2), "2.933e297");
         assert_eq!(fmt_thousands(-1.5e15, 0), "-1.500e15");
+    }
+
+    #[test]
+    fn machine_numbers_round_trip_and_stay_short() {
+        for (x, text) in [
+            (0.0725, "0.0725"),
+            (2_307_296.0, "2307296"),
+            (1e-150, "1e-150"),
+            (-2.5e20, "-2.5e20"),
+            (0.0, "0"),
+            (1e-6, "0.000001"),
+        ] {
+            assert_eq!(Num(x).to_string(), text);
+            assert_eq!(text.parse::<f64>().unwrap(), x);
+        }
     }
 
     #[test]
