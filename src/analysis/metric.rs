@@ -173,6 +173,19 @@ impl Metric {
         ))
     }
 
+    /// Decimals to show the metric with in tables: none for counts (chips, nodes, batch,
+    /// chips per replica), else `default`.
+    pub fn decimals(&self, default: usize) -> usize {
+        match self {
+            Metric::Fleet { key, .. }
+                if matches!(*key, "chips" | "nodes" | "batch" | "replica_chips") =>
+            {
+                0
+            }
+            _ => default,
+        }
+    }
+
     /// "rho (trn3 vs h200)", "cost_per_unit (trn2, USD per 1M training tokens)".
     pub fn label(&self, inputs: &Inputs) -> String {
         match self {

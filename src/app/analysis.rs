@@ -396,7 +396,7 @@ fn sweep_table(
             r.extend(iy.iter().map(|&j| {
                 fmt_thousands(
                     metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
-                    3,
+                    metric.decimals(3),
                 )
             }));
             r
@@ -600,16 +600,16 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                         b.param.clone(),
                         b.low_text.clone(),
                         b.high_text.clone(),
-                        fmt_thousands(b.metric_low, 4),
-                        fmt_thousands(b.metric_high, 4),
-                        fmt_thousands(b.swing, 4),
+                        fmt_thousands(b.metric_low, metric.decimals(4)),
+                        fmt_thousands(b.metric_high, metric.decimals(4)),
+                        fmt_thousands(b.swing, metric.decimals(4)),
                     ]
                 })
                 .collect();
             format!(
                 "{}\n{label}: {} at base; each input at its p5 and p95, the others at base\n{}",
                 s.name,
-                fmt_thousands(base, 4),
+                fmt_thousands(base, metric.decimals(4)),
                 table(
                     a.out.format == Format::Markdown,
                     [
