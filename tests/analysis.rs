@@ -1337,7 +1337,20 @@ fn fixtures_validate() {
 #[test]
 fn analysis_usage_errors_exit_2() {
     let s = "scenarios/trainium-vs-gpu-2gw.toml";
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &[
+                "tornado",
+                "scenarios/minimal.toml",
+                "--metric",
+                "tokens_per_s_per_chip",
+            ],
+            "metric 'tokens_per_s_per_chip' needs a training or inference workload",
+        ),
+        (
+            &["montecarlo", s, "-n", "2000000000000"],
+            "2000000000000 is not in 1..=",
+        ),
         (
             &[
                 "sweep", s, "--param", "site.pue", "--from", "1", "--to", "1.5", "--steps", "2",

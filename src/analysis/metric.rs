@@ -253,11 +253,18 @@ fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
             "metric '{key}' applies to inference workloads only; this scenario's workload is {}",
             wl.kind.name()
         )),
+        "tokens_per_s_per_chip" if wl.kind == WorkloadKind::Flops => Err(format!(
+            "metric '{key}' needs a training or inference workload; this scenario's workload \
+             is raw FLOPs (flops), which counts no tokens"
+        )),
         "run_cost" | "run_seconds" if wl.kind != WorkloadKind::Training || wl.tokens.is_none() => {
             let has = if wl.kind == WorkloadKind::Training {
                 "a training workload without tokens".to_string()
             } else {
-                format!("a {} workload", wl.kind.name())
+                match wl.kind {
+                    WorkloadKind::Inference => "an inference workload".to_string(),
+                    _ => "a raw-FLOPs (flops) workload".to_string(),
+                }
             };
             Err(format!(
                 "metric '{key}' needs a training workload with workload.tokens (the size of \

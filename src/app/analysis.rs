@@ -345,6 +345,17 @@ fn sweep_table(
                 .iter()
                 .map(|c| format!("rho {}", c.candidate)),
         );
+        // The --metric gets a column of its own unless one above already shows it.
+        let shown = matches!(
+            metric,
+            Metric::Fleet {
+                key: "cost_per_unit",
+                ..
+            } | Metric::Comparison { key: "rho", .. }
+        );
+        if !shown {
+            header.push(metric.label(x));
+        }
         let rows = points
             .iter()
             .map(|p| {
@@ -360,6 +371,10 @@ fn sweep_table(
                         .map(|f| fmt_thousands(f.cost_per_unit, 4)),
                 );
                 r.extend(p.report.comparisons.iter().map(|c| fmt_thousands(c.rho, 3)));
+                if !shown {
+                    let v = metric.read(&p.report).unwrap_or(f64::NAN);
+                    r.push(fmt_thousands(v, metric.decimals(4)));
+                }
                 r
             })
             .collect();
