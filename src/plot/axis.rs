@@ -153,7 +153,7 @@ pub(crate) fn tick_labels(ticks: &[f64], step: f64, fmt: &TickFormat) -> Vec<Str
         TickFormat::Percent => 1e13,
         _ => 1e15,
     };
-    if m >= limit && m.is_finite() {
+    if m.is_finite() && (m >= limit || (m > 0.0 && m < 1e-6)) {
         return sci_labels(ticks, step, m, fmt);
     }
     let (scale, suffix): (f64, String) = match fmt {
@@ -191,8 +191,12 @@ pub(crate) fn tick_labels(ticks: &[f64], step: f64, fmt: &TickFormat) -> Vec<Str
 
 /// Labels for logarithmic ticks: one suffix for the axis, each with the decimals it needs.
 pub(crate) fn log_labels(ticks: &[f64], fmt: &TickFormat) -> Vec<String> {
-    let top = ticks.iter().fold(0.0f64, |a, t| a.max(t.abs()));
-    tick_labels(ticks, top, fmt)
+    // Each decade with its own prefix ("$1", "$10 k", "$1 M"): one suffix for the axis would
+    // print the low ticks as "$0.000 M".
+    ticks
+        .iter()
+        .map(|&t| tick_labels(&[t], t.abs(), fmt).remove(0))
+        .collect()
 }
 
 /// Labels past the prefixes (an absurd but finite input): one power of ten for the axis,

@@ -49,7 +49,7 @@ pub fn sweep_line(
 }
 
 /// x where the polyline (x, y) crosses `level`, by linear interpolation.
-fn crossings(x: &[f64], y: &[f64], level: f64) -> Vec<f64> {
+fn crossings(x: &[f64], y: &[f64], level: f64, log_x: bool) -> Vec<f64> {
     let mut v = vec![];
     for i in 1..x.len().min(y.len()) {
         let (y0, y1) = (y[i - 1] - level, y[i] - level);
@@ -57,7 +57,13 @@ fn crossings(x: &[f64], y: &[f64], level: f64) -> Vec<f64> {
             continue;
         }
         if (y0 < 0.0 && y1 >= 0.0) || (y0 >= 0.0 && y1 < 0.0) {
-            v.push(x[i - 1] + (x[i] - x[i - 1]) * y0 / (y0 - y1));
+            let t = y0 / (y0 - y1);
+            // Along the segment as drawn: straight in ln x on a log axis.
+            v.push(if log_x {
+                (x[i - 1].ln() + (x[i].ln() - x[i - 1].ln()) * t).exp()
+            } else {
+                x[i - 1] + (x[i] - x[i - 1]) * t
+            });
         }
     }
     v
@@ -245,7 +251,11 @@ impl Chart for SweepChart {
         if let Some((lo, _)) = self.claim_band {
             let mut marks = vec![];
             for (_, ys) in &self.series {
-                marks.extend(crossings(&self.x, ys, lo).into_iter().map(|cx| (cx, lo)));
+                marks.extend(
+                    crossings(&self.x, ys, lo, self.log_x)
+                        .into_iter()
+                        .map(|cx| (cx, lo)),
+                );
             }
             let mut placed: Vec<(i32, i32, i32, i32)> = vec![];
             for (cx, l) in marks.iter().take(8) {
@@ -300,5 +310,19 @@ impl Chart for SweepChart {
         }
         frame.axes(&cv)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crossings;
+
+    #[test]
+    fn crossings_follow_the_segment_as_drawn() {
+        // y falls from 2 to 0 between x = 1 and x = 100; it is 1 halfway along the segment:
+        // x = 50.5 on a linear axis, x = 10 (the geometric mean) on a log axis.
+        assert_eq!(crossings(&[1.0, 100.0], &[2.0, 0.0], 1.0, false), [50.5]);
+        let c = crossings(&[1.0, 100.0], &[2.0, 0.0], 1.0, true);
+        assert!((c[0] - 10.0).abs() < 1e-12, "{c:?}");
     }
 }

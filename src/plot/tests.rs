@@ -928,6 +928,15 @@ fn tick_labels_are_clean() {
     );
     assert_eq!(labels(0.0, 2_000_000.0, TickFormat::Plain)[1], "0.5 M");
     assert_eq!(labels(0.0, 30_000.0, TickFormat::Plain)[1], "5,000");
+    // Log axes: each decade with its own prefix, tiny values in scientific notation.
+    assert_eq!(
+        super::axis::log_labels(&[1.0, 1e3, 1e4, 1e6], &TickFormat::Usd),
+        ["$1", "$1000", "$10 k", "$1 M"]
+    );
+    assert_eq!(
+        super::axis::log_labels(&[1e-200], &TickFormat::Usd),
+        ["$1e-200"]
+    );
     // Past the prefixes (a 1e300 USD chip): one power of ten for the axis.
     assert_eq!(
         labels(0.0, 4e306, TickFormat::Usd),
