@@ -318,7 +318,7 @@ impl Walker {
 }
 
 fn format_bare(x: f64) -> String {
-    format!("{x}")
+    crate::units::format::Num(x).to_string()
 }
 
 /// How to fix an out-of-range value of `spec` at `path`.

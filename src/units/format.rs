@@ -75,7 +75,9 @@ pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     if !value.is_finite() {
         return value.to_string();
     }
-    if value.abs() >= 1e15 {
+    // Tiny values keep their digits where a table shows a metric (3+ decimals); money and
+    // counts (0-2 decimals) round float noise such as -0.0001 to 0.
+    if value.abs() >= 1e15 || (decimals >= 3 && rounds_to_zero(value, decimals)) {
         return format!("{value:.3e}");
     }
     let s = format!("{:.*}", decimals, value.abs());
@@ -117,10 +119,16 @@ impl std::fmt::Display for Num {
     }
 }
 
+/// Whether a non-zero `value` would print as 0 with `decimals` decimals (a 1e-95 rho as
+/// "0.000"): such values are shown in scientific notation instead.
+fn rounds_to_zero(value: f64, decimals: usize) -> bool {
+    value != 0.0 && value.abs() < 0.5 * 10f64.powi(-(decimals.min(300) as i32))
+}
+
 /// `value` with `decimals` decimals, as `format!("{:.N}")`, but from 1e15 on in scientific
 /// notation with four significant digits, so an absurd input cannot print a 300-digit cell.
 pub fn fmt_fixed(value: f64, decimals: usize) -> String {
-    if value.is_finite() && value.abs() >= 1e15 {
+    if value.is_finite() && (value.abs() >= 1e15 || rounds_to_zero(value, decimals)) {
         format!("{value:.3e}")
     } else {
         format!("{value:.decimals$}")
@@ -129,7 +137,7 @@ pub fn fmt_fixed(value: f64, decimals: usize) -> String {
 
 /// [`fmt_fixed`] with an explicit sign: "+0.708", "-1.300", "+2.241e303".
 pub fn fmt_signed(value: f64, decimals: usize) -> String {
-    if value.is_finite() && value.abs() >= 1e15 {
+    if value.is_finite() && (value.abs() >= 1e15 || rounds_to_zero(value, decimals)) {
         format!("{value:+.3e}")
     } else {
         format!("{value:+.decimals$}")
@@ -213,6 +221,13 @@ mod tests {
         assert_eq!(fmt_signed(0.70816, 3), "+0.708");
         assert_eq!(fmt_signed(-1.3, 3), "-1.300");
         assert_eq!(fmt_signed(-2.2410e303, 1), "-2.241e303");
+        // Non-zero values that would round to 0 keep their digits; 0 stays 0.
+        assert_eq!(fmt_fixed(3.4e-96, 3), "3.400e-96");
+        assert_eq!(fmt_fixed(0.0004, 3), "4.000e-4");
+        assert_eq!(fmt_fixed(0.0005, 3), "0.001"); // rounds up, not to zero (0.0005 is a hair above)
+        assert_eq!(fmt_fixed(0.0, 3), "0.000");
+        assert_eq!(fmt_signed(-1e-20, 3), "-1.000e-20");
+        assert_eq!(fmt_thousands(2e-154, 4), "2.000e-154");
     }
 
     #[test]
