@@ -263,3 +263,43 @@ fn unwritable_samples_file_fails_before_computing() {
         "montecarlo --samples under a file",
     );
 }
+
+/// A chart whose path is a symbolic link is written to the link's target (the link stays); a
+/// folder where an output file goes is refused before anything is computed or written.
+#[test]
+fn charts_write_through_links_and_folders_in_the_way_are_refused_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir(&dir).unwrap();
+    let real = tmp.path().join("real.svg");
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, dir.join("sizing.svg")).unwrap();
+    let out = common::fleetcost([
+        "run".as_ref(),
+        "scenarios/minimal.toml".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let link = std::fs::symlink_metadata(dir.join("sizing.svg")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with("<svg"));
+
+    let blocked = tmp.path().join("blocked");
+    std::fs::create_dir_all(blocked.join("sizing.png")).unwrap();
+    let out = common::fleetcost([
+        "run".as_ref(),
+        "scenarios/minimal.toml".as_ref(),
+        "--out".as_ref(),
+        blocked.as_os_str(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("'sizing.png' in it is a folder"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(&blocked).unwrap().collect();
+    assert_eq!(names.len(), 1, "something was written beside the folder");
+}

@@ -141,6 +141,17 @@ fn write_atomic(
         path: path.to_path_buf(),
         source,
     };
+    // As every output: a link's target is replaced (the link stays), a device or pipe is
+    // written into, a folder is refused.
+    let into = crate::report::output::rename_target(path).map_err(io_err)?;
+    let link_target;
+    let (path, direct) = match into {
+        Some(dest) => {
+            link_target = dest;
+            (link_target.as_path(), false)
+        }
+        None => (path, true),
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -161,6 +172,10 @@ fn write_atomic(
         armed: true,
     };
     fill(&tmp).map_err(io_err)?;
+    if direct {
+        fs::copy(&tmp, path).map_err(io_err)?;
+        return Ok(()); // the guard removes the temporary file
+    }
     fs::rename(&tmp, path).map_err(io_err)?;
     guard.armed = false;
     Ok(())

@@ -34,22 +34,27 @@ pub struct OutFile {
     rename: Option<(PathBuf, PathBuf)>,
 }
 
+/// Where an output to `path` goes: `Some(dest)`, a regular file (or none yet) that a temporary
+/// file is renamed onto (`dest` is the target of a symbolic link, so the link stays a link);
+/// `None`, a device, pipe or dangling link that is written into directly. A folder is an error.
+pub fn rename_target(path: &Path) -> std::io::Result<Option<PathBuf>> {
+    let special = path.starts_with("/dev") || path.starts_with("/proc");
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(std::io::Error::other(
+            "it is a folder; give the name of a file",
+        )),
+        Ok(m) if !m.is_file() || special => Ok(None),
+        Ok(_) => Ok(Some(fs::canonicalize(path)?)),
+        // A link whose target does not exist yet: writing through it creates the target.
+        Err(_) if fs::symlink_metadata(path).is_ok() => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(path.to_path_buf())),
+        Err(e) => Err(e),
+    }
+}
+
 impl OutFile {
     pub fn create(path: &Path) -> std::io::Result<OutFile> {
-        let special = path.starts_with("/dev") || path.starts_with("/proc");
-        let dest = match fs::metadata(path) {
-            Ok(m) if m.is_dir() => {
-                return Err(std::io::Error::other(
-                    "it is a folder; give a file name (e.g. samples.csv)",
-                ))
-            }
-            Ok(m) if !m.is_file() || special => None,
-            Ok(_) => Some(fs::canonicalize(path)?),
-            // A link whose target does not exist yet: writing through it creates the target.
-            Err(_) if fs::symlink_metadata(path).is_ok() => None,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(path.to_path_buf()),
-            Err(e) => return Err(e),
-        };
+        let dest = rename_target(path)?;
         let (file, rename) = match dest {
             Some(dest) => {
                 let tmp = temp_beside(&dest);
@@ -125,6 +130,23 @@ pub fn prepare_dir(dir: &Path) -> Result<PathBuf, String> {
     }
     fs::create_dir_all(dir)
         .map_err(|e| format!("--out {}: cannot create the folder: {e}", dir.display()))?;
+    // A folder where an output file would go (results.json, sizing.png, ...) would fail the
+    // command after computing, beside files already replaced: refuse it now.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let output = [".json", ".csv", ".toml", ".png", ".svg"]
+                .iter()
+                .any(|x| name.ends_with(x));
+            if output && e.path().is_dir() {
+                return Err(format!(
+                    "--out {}: '{name}' in it is a folder where fleetcost writes a file; \
+                     move it away or choose another --out",
+                    dir.display()
+                ));
+            }
+        }
+    }
     let probe = dir.join(format!(".fleetcost-probe-{}", std::process::id()));
     fs::write(&probe, b"probe")
         .map_err(|e| format!("--out {}: cannot write there: {e}", dir.display()))?;
