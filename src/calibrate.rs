@@ -22,6 +22,8 @@
 mod fit;
 mod measurements;
 
+use crate::units::format::fmt_fixed;
+
 pub use fit::{
     fit, ChipFigures, Estimate, Fit, FitError, FitOptions, Overhead, PointFit, Side, Source,
 };
@@ -179,20 +181,20 @@ pub fn fragment(fit: &Fit, ctx: &FragmentContext) -> String {
             _ => source_text(&e.source),
         };
         match e.value {
-            Some(v) => format!("{name} = {v:.4}  # {how}\n"),
+            Some(v) => format!("{name} = {}  # {how}\n", fmt_fixed(v, 4)),
             None => format!("# {name}: {how}; set it yourself\n"),
         }
     };
     s.push_str(&frac("mfu", &fit.mfu, Side::Compute));
     if let Some(f) = fit.mfu_floor {
         s.push_str(&format!(
-            "#   (the memory-bound decode points stay memory-bound for any mfu >= {f:.3}: mfu does not move them)\n"
+            "#   (the memory-bound decode points stay memory-bound for any mfu >= {}: mfu does not move them)\n", fmt_fixed(f, 3)
         ));
     }
     s.push_str(&frac("mbu", &fit.mbu, Side::Memory));
     s.push_str(&format!(
-        "step_overhead = \"{:.4} ms\"  # {}\n",
-        fit.step_overhead * 1e3,
+        "step_overhead = \"{} ms\"  # {}\n",
+        fmt_fixed(fit.step_overhead * 1e3, 4),
         fit.overhead_note
     ));
     s

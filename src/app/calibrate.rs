@@ -7,6 +7,7 @@ use crate::cli::CalibrateArgs;
 use crate::model::Precision;
 use crate::report::{self, output};
 use crate::scenario::Catalog;
+use crate::units::format::fmt_fixed;
 use comfy_table::{CellAlignment, Table};
 
 /// The model shape from `--model` and the shape flags (flags override the preset's fields).
@@ -277,7 +278,8 @@ fn bounds(
     }
     if let Some(f) = fit.mfu_floor {
         v.push(format!(
-            "every memory-bound decode point stays memory-bound for mfu >= {f:.3}"
+            "every memory-bound decode point stays memory-bound for mfu >= {}",
+            fmt_fixed(f, 3)
         ));
     }
     v
@@ -335,7 +337,7 @@ fn table_text(
     ]);
     t.add_row([
         String::from("step_overhead"),
-        format!("{:.4} ms", fit.step_overhead * 1e3),
+        format!("{} ms", fmt_fixed(fit.step_overhead * 1e3, 4)),
         fit.overhead_note.clone(),
     ]);
     s.push_str(&format!("{t}\n\n"));
@@ -361,8 +363,8 @@ fn table_text(
             point_label(q),
             q.point.batch.to_string(),
             q.side.name().to_string(),
-            format!("{:.3}", q.point.step_seconds * 1e3),
-            format!("{:.3}", q.predicted_step * 1e3),
+            fmt_fixed(q.point.step_seconds * 1e3, 3),
+            fmt_fixed(q.predicted_step * 1e3, 3),
             format!("{:.1}", q.measured_rate),
             format!("{:.1}", q.predicted_rate),
             calibrate::percent(q.error),

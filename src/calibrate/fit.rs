@@ -349,7 +349,7 @@ fn choose_overhead(
         (Overhead::Zero, Some((p, _)), _) => (p, "0 (--overhead zero)".to_string()),
         (_, Some((z, _)), Some((p, _))) if p.s <= 0.0 => (
             z,
-            format!("0: the fitted overhead ({:.3} ms) is negative, which is not physical", p.s * 1e3),
+            format!("0: the fitted overhead ({} ms) is negative, which is not physical", crate::units::format::fmt_fixed(p.s * 1e3, 3)),
         ),
         (Overhead::Fit, _, Some((p, _))) => (p, "fitted (--overhead fit)".to_string()),
         (Overhead::Auto, Some((z, kz)), Some((p, k))) => match (se(&z, kz), se(&p, k)) {
