@@ -33,7 +33,9 @@ pub fn elasticities(
     let m0 = metric.value(inputs).map_err(|e| e.to_string())?;
     if !(m0.is_finite() && m0 != 0.0) {
         return Err(format!(
-            "the metric is {m0} at the base case; no elasticity can be taken"
+            "{} is {m0} at the base case, and a relative change of it (d ln) has no meaning \
+             there; pick a metric that is not 0, e.g. cost_per_unit",
+            metric.label(inputs)
         ));
     }
     let mut out = Vec::new();

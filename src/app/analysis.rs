@@ -1104,12 +1104,24 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
     let label = metric.label(x);
     let (value, reason) = match result {
         solve::Solution::Root(v) => (Some(v), format!("{} = {} gives {label} = {target}", a.param, show(v))),
-        solve::Solution::NoCrossing { at_from, at_to } => (None, format!(
-            "no crossing in [{}, {}]: {label} is {at_from:.4} at {} and {at_to:.4} at {}, both on the same side of {target} (an even number of crossings cannot be ruled out; widen --from/--to)",
-            show(from), show(to), show(from), show(to))),
+        solve::Solution::NoCrossing { at_from, at_to } => {
+            // Widening only helps where the range of the parameter leaves room.
+            let r = spec.range;
+            let at_min = from <= r.min * (1.0 + 1e-12) + f64::MIN_POSITIVE;
+            let at_max = to >= r.max * (1.0 - 1e-12);
+            let hint = if at_min && at_max {
+                "the whole valid range of the parameter is searched, so no value reaches the target".to_string()
+            } else {
+                "an even number of crossings cannot be ruled out; widen --from/--to".to_string()
+            };
+            (None, format!(
+                "no crossing in [{}, {}]: {label} is {} at {} and {} at {}, both on the same side of {} ({hint})",
+                show(from), show(to), fmt_thousands(at_from, 4), show(from), fmt_thousands(at_to, 4), show(to),
+                units::format::Num(target)))
+        }
         solve::Solution::Jump { at, left, right } => (None, format!(
-            "{label} jumps across {target} at {} = {} ({left:.4} just below, {right:.4} at it): a jump from count rounding, not a root",
-            a.param, show(at))),
+            "{label} jumps across {} at {} = {} ({} just below, {} at it): a jump from count rounding, not a root",
+            units::format::Num(target), a.param, show(at), fmt_thousands(left, 4), fmt_thousands(right, 4))),
     };
     let text = match a.format {
         Format::Json => report::to_json(&serde_json::json!({

@@ -113,8 +113,10 @@ pub enum ModelError {
         inputs: &'static str,
     },
     #[error(
-        "fleet '{fleet}': the power budget ({budget}) holds {chips:.3e} chips, more than the \
-         {max:.0e} a fleet may have; lower site.power or set fleet.{fleet}.chips"
+        "fleet '{fleet}': the power budget ({budget}) holds {} chips, more than the {} a fleet \
+         may have; lower site.power or set fleet.{fleet}.chips",
+        crate::units::format::fmt_thousands(*chips, 0),
+        crate::units::format::fmt_thousands(*max, 0)
     )]
     TooManyChips {
         fleet: String,

@@ -124,7 +124,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn prepare_dir(dir: &Path) -> Result<PathBuf, String> {
     if dir.exists() && !dir.is_dir() {
         return Err(format!(
-            "--out {}: exists and is not a folder",
+            "--out {}: exists and is not a folder; give a folder name (it is created if needed)",
             dir.display()
         ));
     }
