@@ -251,6 +251,23 @@ fn size(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(f64, f64), Mode
     }
 }
 
+/// [`size`]'s refusal without the sizing, for the per-unit kernel (cost per unit does not
+/// depend on the fleet's size): a fleet sized to power needs the budget for one node, to the
+/// same few ulps [`sizing::tolerant_floor`] absorbs. A product instead of size's quotient
+/// keeps a division off the Monte Carlo's hot path.
+#[inline]
+fn fits_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(), ModelError> {
+    if f.chips.is_some() {
+        return Ok(());
+    }
+    let power = inputs.site.power.unwrap_or(0.0);
+    let it = sizing::it_budget(power, pue, inputs.site.power_basis == PowerBasis::Facility);
+    if it < f.chips_per_node * w * (1.0 - 4.0 * f64::EPSILON) {
+        return Err(below_one_node(inputs, f, pue, w, power));
+    }
+    Ok(())
+}
+
 /// What one chip of fleet `f` delivers: effective FLOP/s, tokens/s (training, inference),
 /// work per chip-year in the workload's unit, and the decode setup (inference).
 struct ChipWork {
@@ -371,7 +388,7 @@ pub fn unit_cost_memo(
     let f = &inputs.fleets[index];
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
-    size(inputs, f, site.pue, w)?;
+    fits_one_node(inputs, f, site.pue, w)?;
     let c = chip_year_cost_memo(f, &site, &inputs.finance, w, memo).total();
     let work = chip_work(&inputs.workload, f)?;
     let cost_per_unit = c / work.per_year;
@@ -483,4 +500,34 @@ pub fn evaluate(inputs: &Inputs) -> Result<Outcome, ModelError> {
 /// Cost per chip-hour from cost per chip-year.
 pub fn per_hour(per_year: f64) -> f64 {
     per_year / HOURS_PER_YEAR
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-unit kernel's quick check refuses exactly the budgets `size` refuses, at and
+    /// around one node (8 chips of 1,000 W, pue 1.1 on a facility basis: one node needs
+    /// 8,800 W at the facility), including the float-noise case 8,800 / 1.1 = 7,999.999... W.
+    #[test]
+    fn the_quick_node_check_agrees_with_sizing() {
+        let mut chip = Chip::blank("x");
+        chip.tdp = 1000.0;
+        let mut f = Fleet::new("a", chip);
+        f.chips_per_node = 8.0;
+        let mut x = Inputs::scaffold(Workload::new(WorkloadKind::Flops, Precision::Bf16), vec![f]);
+        x.site.pue = 1.1;
+        let f = &x.fleets[0];
+        let w = watts_per_chip(f);
+        assert_eq!(w, 1000.0);
+        for power in [
+            0.0, 1.0, 8_000.0, 8_799.0, 8_799.999, 8_800.0, 8_800.001, 9_000.0, 17_600.0, 1e12,
+        ] {
+            x.site.power = Some(power);
+            let sized = size(&x, &x.fleets[0], 1.1, w).is_ok();
+            let quick = fits_one_node(&x, &x.fleets[0], 1.1, w).is_ok();
+            assert_eq!(sized, quick, "power {power} W");
+            assert_eq!(sized, power >= 8_800.0, "power {power} W");
+        }
+    }
 }

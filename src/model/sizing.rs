@@ -8,6 +8,7 @@
 const SNAP_ULPS: f64 = 4.0;
 
 /// The largest distance from an integer that counts as float noise at x.
+#[inline]
 fn snap_width(x: f64) -> f64 {
     SNAP_ULPS * f64::EPSILON * x.abs().max(1.0)
 }
@@ -26,6 +27,7 @@ fn split(x: f64) -> (f64, f64) {
 
 /// floor(x), except that x within [`snap_width`] (a few ulps) below an integer is that
 /// integer: float noise is absorbed, a real fraction is not.
+#[inline]
 pub fn tolerant_floor(x: f64) -> f64 {
     let (f, frac) = split(x);
     // Only the upper neighbour can differ from floor; it is the nearest one when frac > 1/2.
@@ -38,6 +40,7 @@ pub fn tolerant_floor(x: f64) -> f64 {
 
 /// ceil(x), except that x within [`snap_width`] (a few ulps) above an integer is that
 /// integer.
+#[inline]
 pub fn tolerant_ceil(x: f64) -> f64 {
     let (f, frac) = split(x);
     // frac is NaN for an infinite x: f + 1 is then still x.
@@ -54,6 +57,7 @@ pub fn watts_per_chip(tdp: f64, node_power: f64, chips_per_node: f64, network_po
 }
 
 /// IT power available to the fleet: the budget divided by pue on a facility basis.
+#[inline]
 pub fn it_budget(power: f64, pue: f64, facility_basis: bool) -> f64 {
     if facility_basis {
         power / pue
@@ -63,12 +67,14 @@ pub fn it_budget(power: f64, pue: f64, facility_basis: bool) -> f64 {
 }
 
 /// (nodes, chips) that fit in `it_power` watts: whole nodes only.
+#[inline]
 pub fn size_to_power(it_power: f64, chips_per_node: f64, watts_per_chip: f64) -> (f64, f64) {
     let nodes = tolerant_floor(it_power / (chips_per_node * watts_per_chip));
     (nodes, nodes * chips_per_node)
 }
 
 /// (nodes, chips) for a fixed chip count: the last node may be partly filled.
+#[inline]
 pub fn size_to_count(chips: f64, chips_per_node: f64) -> (f64, f64) {
     (tolerant_ceil(chips / chips_per_node), chips)
 }
