@@ -1,12 +1,14 @@
-//! Drawing a chart in memory and writing it atomically (temporary file + rename).
+//! Drawing a chart in memory, then writing it as every output is written
+//! ([`crate::report::output::write_atomic`]).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
+use image::codecs::png::PngEncoder;
+use image::{ExtendedColorType, ImageEncoder};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+use crate::report::output::write_atomic;
 
 use super::style::{register_fonts, Theme};
 use super::{ChartOptions, ImageFormat, PlotError};
@@ -55,7 +57,7 @@ pub(crate) fn render<C: Chart>(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    match fmt {
+    let bytes = match fmt {
         ImageFormat::Svg => {
             let mut svg = String::new();
             {
@@ -63,11 +65,7 @@ pub(crate) fn render<C: Chart>(
                     SVGBackend::with_string(&mut svg, (o.width, o.height)).into_drawing_area();
                 draw_on(chart, &root, &th).map_err(draw_err)?;
             }
-            write_atomic(path, "svg", |tmp| {
-                let mut f = OpenOptions::new().write(true).truncate(true).open(tmp)?;
-                f.write_all(svg.as_bytes())?;
-                f.sync_all()
-            })
+            svg.into_bytes()
         }
         ImageFormat::Png => {
             let (w, h) = (o.width, o.height);
@@ -76,29 +74,18 @@ pub(crate) fn render<C: Chart>(
                 let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
                 draw_on(chart, &root, &th).map_err(draw_err)?;
             }
-            let mut encode_err = None;
-            let res = write_atomic(path, "png", |tmp| {
-                // plotters encodes PNG (via its own `image`) when a file backend is presented.
-                let mut b = BitMapBackend::new(tmp, (w, h));
-                let done = b
-                    .blit_bitmap((0, 0), (w, h), &buf)
-                    .and_then(|_| b.present());
-                if let Err(e) = done {
-                    encode_err = Some(e.to_string());
-                    return Err(std::io::Error::other("PNG encoding failed"));
-                }
-                drop(b);
-                File::open(tmp)?.sync_all()
-            });
-            match (res, encode_err) {
-                (Err(_), Some(message)) => Err(PlotError::Draw {
-                    path: path.to_path_buf(),
-                    message,
-                }),
-                (res, _) => res,
-            }
+            let mut png = Vec::new();
+            PngEncoder::new(&mut png)
+                .write_image(&buf, w, h, ExtendedColorType::Rgb8)
+                .map_err(|e| draw_err(Box::new(e)))?;
+            png
         }
-    }
+    };
+    // The same writer as every other output: complete or absent, through links, into devices.
+    write_atomic(path, &bytes).map_err(|source| PlotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn draw_on<C: Chart, DB: DrawingBackend>(
@@ -112,71 +99,5 @@ where
     root.fill(&WHITE)?;
     chart.draw(root, th)?;
     root.present()?;
-    Ok(())
-}
-
-/// Removes the temporary file unless the rename happened.
-struct TempGuard {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl Drop for TempGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Creates a fresh hidden temporary file beside `path` (ending in `.ext`, which the PNG encoder
-/// needs), lets `fill` write it, then renames it onto `path`. Any failure removes it.
-fn write_atomic(
-    path: &Path,
-    ext: &str,
-    fill: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> Result<(), PlotError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let io_err = |source| PlotError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    // As every output: a link's target is replaced (the link stays), a device or pipe is
-    // written into, a folder is refused.
-    let into = crate::report::output::rename_target(path).map_err(io_err)?;
-    let link_target;
-    let (path, direct) = match into {
-        Some(dest) => {
-            link_target = dest;
-            (link_target.as_path(), false)
-        }
-        None => (path, true),
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| io_err(std::io::Error::other("the path names no file")))?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}-{n}.tmp.{ext}", std::process::id()));
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(io_err)?;
-    let mut guard = TempGuard {
-        path: tmp.clone(),
-        armed: true,
-    };
-    fill(&tmp).map_err(io_err)?;
-    if direct {
-        fs::copy(&tmp, path).map_err(io_err)?;
-        return Ok(()); // the guard removes the temporary file
-    }
-    fs::rename(&tmp, path).map_err(io_err)?;
-    guard.armed = false;
     Ok(())
 }

@@ -6,8 +6,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The temporary file beside `path` that is written and then renamed over it:
-/// `.NAME.tmp-PID` in the same folder, so the rename never crosses a file system.
+/// `.NAME.tmp-PID-N` in the same folder, so the rename never crosses a file system and two
+/// writers in one process never share one.
 pub fn temp_beside(path: &Path) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -16,7 +19,7 @@ pub fn temp_beside(path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+    dir.join(format!(".{name}.tmp-{}-{n}", std::process::id()))
 }
 
 /// An output file that is complete or absent: written to a temporary file beside its
