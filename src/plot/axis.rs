@@ -6,7 +6,7 @@ use plotters::prelude::DrawingBackend;
 use super::canvas::{max_width, measure, Align, Canvas, VAlign};
 use super::output::DrawResult;
 use super::style::{Theme, AXIS, GRID, TEXT};
-use crate::units::format::{fmt_si, fmt_thousands, fmt_usd, si_scale};
+use crate::units::format::{fmt_si, fmt_thousands, fmt_usd, si_scale, SCI_BELOW, SCI_FROM};
 
 /// How the numbers of an axis (and values written beside data) read.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,7 +40,7 @@ impl TickFormat {
             TickFormat::Si(unit) => fmt_si(v, &format!(" {unit}"), 3),
             TickFormat::Usd => usd(v),
             TickFormat::Percent => format!("{} %", sig3(v * 100.0)),
-            TickFormat::Times if v.abs() >= 1e15 => format!("{v:.2e}x"),
+            TickFormat::Times if v.abs() >= SCI_FROM => format!("{v:.2e}x"),
             TickFormat::Times => format!("{:.2}x", v),
         }
     }
@@ -61,7 +61,7 @@ fn sig3(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
-    if v.abs() >= 1e15 {
+    if v.abs() >= SCI_FROM {
         return format!("{v:.2e}");
     }
     let mag = v.abs().log10().floor() as i32;
@@ -150,10 +150,10 @@ pub(crate) fn tick_labels(ticks: &[f64], step: f64, fmt: &TickFormat) -> Vec<Str
     let m = ticks.iter().fold(0.0f64, |a, t| a.max(t.abs()));
     let limit = match fmt {
         TickFormat::Si(_) => 0.9995e21,
-        TickFormat::Percent => 1e13,
-        _ => 1e15,
+        TickFormat::Percent => SCI_FROM / 100.0,
+        _ => SCI_FROM,
     };
-    if m.is_finite() && (m >= limit || (m > 0.0 && m < 1e-6)) {
+    if m.is_finite() && (m >= limit || (m > 0.0 && m < SCI_BELOW)) {
         return sci_labels(ticks, step, m, fmt);
     }
     let (scale, suffix): (f64, String) = match fmt {
@@ -218,11 +218,7 @@ fn sci_labels(ticks: &[f64], step: f64, m: f64, fmt: &TickFormat) -> Vec<String>
                 t
             };
             if t == 0.0 {
-                return match fmt {
-                    TickFormat::Usd => "$0".into(),
-                    TickFormat::Percent => "0 %".into(),
-                    _ => "0".into(),
-                };
+                return zero_label(fmt);
             }
             let sign = if t < 0.0 { "-" } else { "" };
             let body = format!("{:.d$}e{e}", (t / scale).abs());
@@ -235,6 +231,15 @@ fn sci_labels(ticks: &[f64], step: f64, m: f64, fmt: &TickFormat) -> Vec<String>
             }
         })
         .collect()
+}
+
+/// The label of a tick at 0: no decimals and no exponent in any style.
+fn zero_label(fmt: &TickFormat) -> String {
+    match fmt {
+        TickFormat::Usd => "$0".into(),
+        TickFormat::Percent => "0 %".into(),
+        _ => "0".into(),
+    }
 }
 
 fn usd_scale(m: f64) -> (f64, &'static str) {
@@ -262,11 +267,7 @@ fn number(v: f64, scale: f64, d: usize, suffix: &str, fmt: &TickFormat) -> Strin
     let body = body.trim_start_matches('-').to_string();
     let sign = if neg { "-" } else { "" };
     if v == 0.0 {
-        return match fmt {
-            TickFormat::Usd => "$0".into(),
-            TickFormat::Percent => "0 %".into(),
-            _ => "0".into(),
-        };
+        return zero_label(fmt);
     }
     match fmt {
         TickFormat::Usd => format!("{sign}${body}{suffix}"),

@@ -86,7 +86,7 @@ fn class_color(c: usize) -> RGBColor {
 
 fn pct(x: f64) -> String {
     let v = x * 100.0;
-    if v.abs() >= 1e15 {
+    if v.abs() >= crate::units::format::SCI_FROM {
         format!("{v:.2e}")
     } else if (v - v.round()).abs() < 0.05 {
         format!("{v:.0}")

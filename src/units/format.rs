@@ -77,7 +77,7 @@ pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     }
     // Tiny values keep their digits where a table shows a metric (3+ decimals); money and
     // counts (0-2 decimals) round float noise such as -0.0001 to 0.
-    if value.abs() >= 1e15 || (decimals >= 3 && rounds_to_zero(value, decimals)) {
+    if value.abs() >= SCI_FROM || (decimals >= 3 && rounds_to_zero(value, decimals)) {
         return format!("{value:.3e}");
     }
     let s = format!("{:.*}", decimals, value.abs());
@@ -102,6 +102,12 @@ pub fn fmt_thousands(value: f64, decimals: usize) -> String {
     out
 }
 
+/// From this magnitude on, plain digits stop being readable (a 1e300 USD chip would print 300
+/// of them): tables, CSV, chart labels and messages switch to scientific notation.
+pub const SCI_FROM: f64 = 1e15;
+/// Below this magnitude machine-read numbers ([`Num`]) use scientific notation too.
+pub const SCI_BELOW: f64 = 1e-6;
+
 /// A number for CSV and other machine-read text: Rust's shortest round-trip form ("0.0725",
 /// "2307296"), in scientific notation below 1e-6 and from 1e15 on ("1e-150", "2.5e20"), where
 /// the plain form would run to hundreds of digits. Every CSV reader parses both.
@@ -111,7 +117,7 @@ pub struct Num(pub f64);
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let a = self.0.abs();
-        if a != 0.0 && a.is_finite() && !(1e-6..1e15).contains(&a) {
+        if a != 0.0 && a.is_finite() && !(SCI_BELOW..SCI_FROM).contains(&a) {
             write!(f, "{:e}", self.0)
         } else {
             write!(f, "{}", self.0)
@@ -128,7 +134,7 @@ fn rounds_to_zero(value: f64, decimals: usize) -> bool {
 /// `value` with `decimals` decimals, as `format!("{:.N}")`, but from 1e15 on in scientific
 /// notation with four significant digits, so an absurd input cannot print a 300-digit cell.
 pub fn fmt_fixed(value: f64, decimals: usize) -> String {
-    if value.is_finite() && (value.abs() >= 1e15 || rounds_to_zero(value, decimals)) {
+    if value.is_finite() && (value.abs() >= SCI_FROM || rounds_to_zero(value, decimals)) {
         format!("{value:.3e}")
     } else {
         format!("{value:.decimals$}")
@@ -137,10 +143,11 @@ pub fn fmt_fixed(value: f64, decimals: usize) -> String {
 
 /// [`fmt_fixed`] with an explicit sign: "+0.708", "-1.300", "+2.241e303".
 pub fn fmt_signed(value: f64, decimals: usize) -> String {
-    if value.is_finite() && (value.abs() >= 1e15 || rounds_to_zero(value, decimals)) {
-        format!("{value:+.3e}")
+    let s = fmt_fixed(value, decimals);
+    if s.starts_with('-') || value.is_nan() {
+        s
     } else {
-        format!("{value:+.decimals$}")
+        format!("+{s}")
     }
 }
 
@@ -148,7 +155,7 @@ pub fn fmt_signed(value: f64, decimals: usize) -> String {
 pub fn fmt_usd(value: f64) -> String {
     let a = value.abs();
     let sign = if value < 0.0 { "-" } else { "" };
-    if a >= 0.9995e15 {
+    if a >= 0.9995 * SCI_FROM {
         // Past a thousand trillion: scientific notation, three significant digits.
         return format!("{sign}${a:.2e}");
     }

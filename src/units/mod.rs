@@ -751,11 +751,7 @@ pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
     // ("0.14499999999999996 USD/kWh"); take the shorter of it and the plain rounded number,
     // which is in scientific notation where plain digits would run long.
     let pretty = display(rounded * unit.si, unit);
-    let number = if (1e-6..1e15).contains(&rounded.abs()) {
-        format!("{rounded}")
-    } else {
-        format!("{rounded:e}")
-    };
+    let number = format::Num(rounded).to_string();
     let plain = if unit.name == "-" {
         number
     } else {
