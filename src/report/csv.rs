@@ -82,8 +82,6 @@ pub fn cashflow(rows: &[CashflowRow]) -> String {
 
 /// Reads cashflow.csv back (for `fleetcost plot DIR`).
 pub fn read_cashflow(text: &str) -> Result<Vec<CashflowRow>, String> {
-    // Tolerate a file re-saved with Windows line endings.
-    let text = text.replace("\r\n", "\n");
     csv::Reader::from_reader(text.as_bytes())
         .deserialize()
         .collect::<Result<Vec<CashflowRow>, _>>()
