@@ -8,13 +8,7 @@ fn main() -> ExitCode {
     match fleetcost::app::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // Rendered scenario problems carry their own "error:" titles and summary line;
-            // every other message gets the same prefix, as clap's do.
-            if e.message.starts_with("error") {
-                eprintln!("{}", e.message);
-            } else {
-                eprintln!("error: {}", e.message);
-            }
+            eprintln!("{}", e.report());
             ExitCode::from(e.code)
         }
     }

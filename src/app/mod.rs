@@ -14,6 +14,9 @@ use crate::scenario::{self, LoadError, Scenario};
 pub struct AppError {
     pub code: u8,
     pub message: String,
+    /// The message is a rendered scenario report that carries its own `error:` titles and
+    /// summary line; any other message is one line that gets the title when printed.
+    pub rendered: bool,
 }
 
 impl AppError {
@@ -22,6 +25,7 @@ impl AppError {
         AppError {
             code: 2,
             message: message.into(),
+            rendered: false,
         }
     }
 
@@ -30,19 +34,35 @@ impl AppError {
         AppError {
             code: 1,
             message: message.into(),
+            rendered: false,
+        }
+    }
+
+    /// What goes to stderr: every failure starts with `error:`, as clap's do.
+    pub fn report(&self) -> String {
+        if self.rendered {
+            self.message.clone()
+        } else {
+            format!("error: {}", self.message)
         }
     }
 }
 
 impl From<LoadError> for AppError {
     fn from(e: LoadError) -> Self {
-        AppError::input(e.to_string())
+        match e {
+            LoadError::Invalid(e) => e.into(),
+            read => AppError::input(read.to_string()),
+        }
     }
 }
 
 impl From<scenario::ScenarioError> for AppError {
     fn from(e: scenario::ScenarioError) -> Self {
-        AppError::input(e.render())
+        AppError {
+            rendered: true,
+            ..AppError::input(e.render())
+        }
     }
 }
 
