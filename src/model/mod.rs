@@ -235,33 +235,46 @@ fn chip_year_cost_memo(
     cost::owned_with_crf(&i, hw_crf, facility_crf)
 }
 
-/// Nodes and chips of fleet `f`: its fixed `chips`, or whole nodes in the power budget.
-fn size(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(f64, f64), ModelError> {
-    match f.chips {
-        Some(n) => Ok(sizing::size_to_count(n, f.chips_per_node)),
-        None => {
-            let power = inputs.site.power.unwrap_or(0.0);
-            let it = sizing::it_budget(power, pue, inputs.site.power_basis == PowerBasis::Facility);
-            let sized = sizing::size_to_power(it, f.chips_per_node, w);
-            if sized.1 < 1.0 {
-                return Err(below_one_node(inputs, f, pue, w, power));
-            }
-            Ok(sized)
-        }
-    }
+/// The power budget of a fleet sized to power, as written and as IT watts (`site.power` over
+/// the fleet's pue on a facility basis).
+fn power_budget(inputs: &Inputs, pue: f64) -> (f64, f64) {
+    let power = inputs.site.power.unwrap_or(0.0);
+    let facility = inputs.site.power_basis == PowerBasis::Facility;
+    (power, sizing::it_budget(power, pue, facility))
 }
 
-/// [`size`]'s refusal without the sizing, for the per-unit kernel (cost per unit does not
-/// depend on the fleet's size): a fleet sized to power needs the budget for one node, to the
-/// same few ulps [`sizing::tolerant_floor`] absorbs. A product instead of size's quotient
-/// keeps a division off the Monte Carlo's hot path.
+/// Nodes and chips of fleet `f`: its fixed `chips`, or whole nodes in the power budget, which
+/// must hold at least one node and at most [`MAX_FLEET_CHIPS`] chips.
+fn size(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(f64, f64), ModelError> {
+    if let Some(n) = f.chips {
+        return Ok(sizing::size_to_count(n, f.chips_per_node));
+    }
+    let (power, it) = power_budget(inputs, pue);
+    let (nodes, chips) = sizing::size_to_power(it, f.chips_per_node, w);
+    if chips < 1.0 {
+        return Err(below_one_node(inputs, f, pue, w, power));
+    }
+    if chips > MAX_FLEET_CHIPS {
+        return Err(ModelError::TooManyChips {
+            fleet: f.id.clone(),
+            budget: crate::units::format::fmt_si(power, "W", 3),
+            chips,
+            max: MAX_FLEET_CHIPS,
+        });
+    }
+    Ok((nodes, chips))
+}
+
+/// [`size`]'s refusal of a budget below one node without the sizing, for the per-unit kernel
+/// (cost per unit does not depend on the fleet's size), to the same few ulps
+/// [`sizing::tolerant_floor`] absorbs. A product instead of size's quotient keeps a division
+/// off the Monte Carlo's hot path.
 #[inline]
 fn fits_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(), ModelError> {
     if f.chips.is_some() {
         return Ok(());
     }
-    let power = inputs.site.power.unwrap_or(0.0);
-    let it = sizing::it_budget(power, pue, inputs.site.power_basis == PowerBasis::Facility);
+    let (power, it) = power_budget(inputs, pue);
     if it < f.chips_per_node * w * (1.0 - 4.0 * f64::EPSILON) {
         return Err(below_one_node(inputs, f, pue, w, power));
     }
@@ -312,17 +325,6 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
     let (nodes, chips) = size(inputs, f, site.pue, w)?;
-    if chips > MAX_FLEET_CHIPS {
-        return Err(ModelError::TooManyChips {
-            fleet: f.id.clone(),
-            budget: inputs
-                .site
-                .power
-                .map_or_else(String::new, |p| crate::units::format::fmt_si(p, "W", 3)),
-            chips,
-            max: MAX_FLEET_CHIPS,
-        });
-    }
     let cost = chip_year_cost(f, &site, &inputs.finance, w);
     let c = cost.total();
     let wl = &inputs.workload;
