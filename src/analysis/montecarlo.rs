@@ -599,8 +599,9 @@ pub fn run(
         let ex = a.exceedances();
         (a.finish(), ex)
     });
-    let fleets = (&mut summaries).take(nf).map(|(s, _)| s).collect();
-    let comparisons = summaries.collect();
+    let fleets: Vec<Summary> = (&mut summaries).take(nf).map(|(s, _)| s).collect();
+    let comparisons: Vec<(Summary, Vec<Exceedance>)> = summaries.collect();
+    check_summaries(setup, &fleets, &comparisons)?;
     Ok(McResult {
         n,
         seed,
@@ -609,6 +610,51 @@ pub fn run(
         method,
         rho_bins: bins,
     })
+}
+
+/// A summary that overflowed (draws near 1e200 square to inf) is an error naming the metric
+/// and the uncertain inputs, never a printed inf or NaN.
+fn check_summaries(
+    setup: &Setup,
+    fleets: &[Summary],
+    comparisons: &[(Summary, Vec<Exceedance>)],
+) -> Result<(), String> {
+    let x = &setup.base;
+    let named = x
+        .fleets
+        .iter()
+        .zip(fleets)
+        .map(|(f, s)| (format!("cost per unit of {}", f.id), s))
+        .chain(
+            setup
+                .comparisons
+                .iter()
+                .zip(comparisons)
+                .map(|(&(c, b), (s, _))| {
+                    let (c, b) = (&x.fleets[c].id, &x.fleets[b].id);
+                    (format!("rho of {c} vs {b}"), s)
+                }),
+        );
+    for (name, m) in named {
+        let figures = [
+            ("mean", m.mean),
+            ("sd", m.sd),
+            ("p5", m.p5),
+            ("p50", m.p50),
+            ("p95", m.p95),
+        ];
+        if let Some((k, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(format!(
+                "the {k} of the {name} cannot be computed ({v}): its draws run from {:.3e} to \
+                 {:.3e}, beyond what floating point can square and sum; it follows from the \
+                 distributions of {}; give them realistic ranges",
+                m.min,
+                m.max,
+                setup.paths.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -772,50 +772,11 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
         // Dropping the sink removes its temporary file; an old samples file stays whole.
         Err(e) => return Err(AppError::runtime(format!("{}: {e}", s.file))),
     };
-    // A summary that overflowed is an error, not a printed inf (and the samples stay unwritten).
-    let x = &setup.base;
-    let named = x
-        .fleets
-        .iter()
-        .zip(&r.fleets)
-        .map(|(f, s)| (format!("cost per unit of {}", f.id), s))
-        .chain(
-            setup
-                .comparisons
-                .iter()
-                .zip(&r.comparisons)
-                .map(|(&(c, b), (s, _))| {
-                    (
-                        format!("rho of {} vs {}", x.fleets[c].id, x.fleets[b].id),
-                        s,
-                    )
-                }),
-        );
-    for (name, m) in named {
-        let figures = [
-            ("mean", m.mean),
-            ("sd", m.sd),
-            ("p5", m.p5),
-            ("p50", m.p50),
-            ("p95", m.p95),
-        ];
-        if let Some((k, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
-            let inputs: Vec<&str> = s.uncertainty.iter().map(|u| u.path.as_str()).collect();
-            return Err(AppError::runtime(format!(
-                "{}: the {k} of the {name} cannot be computed ({v}): its draws run from {:.3e} \
-                 to {:.3e}, beyond what floating point can square and sum; it follows from the \
-                 distributions of {}; give them realistic ranges",
-                s.file,
-                m.min,
-                m.max,
-                inputs.join(", ")
-            )));
-        }
-    }
     if let (Some(FileSink(f)), Some(path)) = (sink, &a.samples) {
         f.commit()
             .map_err(|e| AppError::runtime(format!("--samples {}: {e}", path.display())))?;
     }
+    let x = &setup.base;
     let json = mc_json(x, &r, &setup);
     let text = match a.out.format {
         Format::Json => report::to_json(&json),
