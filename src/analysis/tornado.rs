@@ -21,8 +21,33 @@ pub struct Bar {
     pub swing: f64,
 }
 
-/// The bars (largest swing first) and the metric at base.
+/// Whether `s` has something to swing: an `[uncertainty]` block with at least one
+/// distribution that varies. The reason is a fault of the scenario (bad input), not of the run.
+pub fn check(s: &Scenario) -> Result<(), String> {
+    if s.uncertainty.is_empty() {
+        return Err(format!(
+            "{}: no [uncertainty] block; a tornado swings each uncertain input between its p5 \
+             and p95, so add one (see scenarios/trainium-vs-gpu-2gw.toml)",
+            s.file
+        ));
+    }
+    if !s
+        .uncertainty
+        .iter()
+        .any(|u| marginal(u).is_ok_and(|m| !m.is_fixed()))
+    {
+        return Err(format!(
+            "{}: every distribution in [uncertainty] is fixed (low = high, sd = 0 or \
+             dist = \"fixed\"); a tornado needs at least one that varies",
+            s.file
+        ));
+    }
+    Ok(())
+}
+
+/// The bars (largest swing first) and the metric at base; [`check`] first.
 pub fn tornado(s: &Scenario, metric: &Metric) -> Result<(f64, Vec<Bar>), String> {
+    check(s)?;
     let base = metric.value(&s.inputs).map_err(|e| e.to_string())?;
     let mut bars = Vec::new();
     for u in &s.uncertainty {
@@ -54,12 +79,6 @@ pub fn tornado(s: &Scenario, metric: &Metric) -> Result<(f64, Vec<Bar>), String>
             metric_high: mh,
             swing: (mh - ml).abs(),
         });
-    }
-    if bars.is_empty() {
-        return Err(format!(
-            "{}: no uncertain parameter in [uncertainty]; a tornado needs at least one",
-            s.file
-        ));
     }
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing).then(a.param.cmp(&b.param)));
     Ok((base, bars))

@@ -556,21 +556,7 @@ fn claim_band(claims: &[f64]) -> Option<(f64, f64)> {
 pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let metric = metric_of(&s, &a.metric)?;
-    if s.uncertainty.is_empty() {
-        return Err(AppError::input(format!(
-            "{}: no [uncertainty] block; a tornado swings each uncertain input between its p5 \
-             and p95, so add one (see scenarios/trainium-vs-gpu-2gw.toml)",
-            s.file
-        )));
-    }
-    let varies = |u: &_| montecarlo::marginal(u).is_ok_and(|m| !m.is_fixed());
-    if !s.uncertainty.iter().any(varies) {
-        return Err(AppError::input(format!(
-            "{}: every distribution in [uncertainty] is fixed (low = high, sd = 0 or \
-             dist = \"fixed\"); a tornado needs at least one that varies",
-            s.file
-        )));
-    }
+    tornado::check(&s).map_err(AppError::input)?;
     let dir = out_dir(&a.out)?;
     let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
