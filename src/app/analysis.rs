@@ -230,7 +230,7 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
             w.write_record(&rec).expect("in-memory CSV");
         }
     }
-    String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8")
+    report::csv::finish(w)
 }
 
 #[derive(serde::Serialize)]
@@ -586,7 +586,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
             ])
             .expect("csv");
         }
-        String::from_utf8(w.into_inner().expect("csv")).expect("UTF-8")
+        report::csv::finish(w)
     };
     let json =
         || report::to_json(&serde_json::json!({ "metric": label, "base": base, "bars": bars }));
@@ -902,7 +902,7 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
             w.write_record(rec).expect("csv");
         }
     }
-    String::from_utf8(w.into_inner().expect("csv")).expect("UTF-8")
+    report::csv::finish(w)
 }
 
 fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, md: bool) -> String {
@@ -1086,27 +1086,22 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
             w.write_record([
                 "param", "unit", "metric", "target", "value", "base", "reason",
             ])
-            .and_then(|_| {
-                w.write_record([
-                    a.param.clone(),
-                    spec.unit.name.to_string(),
-                    key.trim().to_string(),
-                    Num(target).to_string(),
-                    num(value),
-                    num(base),
-                    if value.is_none() {
-                        reason.clone()
-                    } else {
-                        String::new()
-                    },
-                ])
-            })
-            .map_err(|e| AppError::runtime(e.to_string()))?;
-            String::from_utf8(
-                w.into_inner()
-                    .map_err(|e| AppError::runtime(e.to_string()))?,
-            )
-            .map_err(|e| AppError::runtime(e.to_string()))?
+            .expect("in-memory CSV");
+            w.write_record([
+                a.param.clone(),
+                spec.unit.name.to_string(),
+                key.trim().to_string(),
+                Num(target).to_string(),
+                num(value),
+                num(base),
+                if value.is_none() {
+                    reason.clone()
+                } else {
+                    String::new()
+                },
+            ])
+            .expect("in-memory CSV");
+            report::csv::finish(w)
         }
         _ => {
             let base_note = base
@@ -1138,7 +1133,7 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
                 w.write_record([e.param.clone(), e.value.clone(), e.elasticity.to_string()])
                     .expect("csv");
             }
-            String::from_utf8(w.into_inner().expect("csv")).expect("UTF-8")
+            report::csv::finish(w)
         }
         _ => {
             let rows = list

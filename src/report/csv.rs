@@ -4,7 +4,8 @@
 use super::{CashflowRow, RunReport};
 use crate::units::format::Num;
 
-fn finish(w: csv::Writer<Vec<u8>>) -> String {
+/// The text of an in-memory CSV writer (writing to memory cannot fail).
+pub fn finish(w: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
 
