@@ -37,9 +37,9 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
             written += draw_charts(&dir, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
         } else {
             // Charts of an earlier run would no longer match the folder's data.
-            let stale: Vec<_> = plot::RUN_CHARTS
-                .iter()
-                .flat_map(|n| ["png", "svg"].map(|e| dir.join(format!("{n}.{e}"))))
+            let stale: Vec<_> = plot::run_chart_files(&dir)
+                .into_iter()
+                .map(|(_, _, p)| p)
                 .filter(|p| p.is_file())
                 .collect();
             for p in &stale {

@@ -103,7 +103,18 @@ pub enum PlotError {
 }
 
 /// The charts of a run folder, by file stem.
-pub const RUN_CHARTS: [&str; 4] = ["cost_breakdown", "price_performance", "cashflow", "sizing"];
+const RUN_CHARTS: [&str; 4] = ["cost_breakdown", "price_performance", "cashflow", "sizing"];
+
+/// The chart files of a run folder `dir`: each of [`RUN_CHARTS`] as PNG, then SVG.
+pub fn run_chart_files(dir: &Path) -> Vec<(&'static str, ImageFormat, PathBuf)> {
+    RUN_CHARTS
+        .iter()
+        .flat_map(|&name| {
+            [ImageFormat::Png, ImageFormat::Svg]
+                .map(|fmt| (name, fmt, dir.join(format!("{name}.{}", fmt.extension()))))
+        })
+        .collect()
+}
 
 /// Draws the four run charts into `dir` as `NAME.png` and `NAME.svg` for NAME in
 /// cost_breakdown, price_performance, cashflow, sizing. Returns the paths written, in that order
@@ -115,17 +126,14 @@ pub fn draw_run(
     o: &ChartOptions,
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut written = Vec::new();
-    for name in RUN_CHARTS {
-        for fmt in [ImageFormat::Png, ImageFormat::Svg] {
-            let path = dir.join(format!("{name}.{}", fmt.extension()));
-            match name {
-                "cost_breakdown" => cost_breakdown(r, &path, fmt, o)?,
-                "price_performance" => price_performance(r, &path, fmt, o)?,
-                "cashflow" => cashflow(r, cash, &path, fmt, o)?,
-                _ => sizing(r, &path, fmt, o)?,
-            }
-            written.push(path);
+    for (name, fmt, path) in run_chart_files(dir) {
+        match name {
+            "cost_breakdown" => cost_breakdown(r, &path, fmt, o)?,
+            "price_performance" => price_performance(r, &path, fmt, o)?,
+            "cashflow" => cashflow(r, cash, &path, fmt, o)?,
+            _ => sizing(r, &path, fmt, o)?,
         }
+        written.push(path);
     }
     Ok(written)
 }
