@@ -185,9 +185,6 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
     Ok(axes)
 }
 
-/// The largest grid `sweep` reports point by point (each point keeps its full report).
-pub const MAX_SWEEP_POINTS: usize = 250_000;
-
 /// Long-format CSV: axis columns, then one row per fleet and per comparison with the metrics.
 pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -267,12 +264,14 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         metric_of(&s, m)?
     };
     let total: usize = axes.iter().map(|x| x.steps).product();
-    if total > MAX_SWEEP_POINTS {
+    // The same limit as a [[sweep]] in the file: each point keeps its full report.
+    let max = crate::scenario::parse::MAX_SWEEP_POINTS;
+    if total as f64 > max {
         return Err(AppError::input(format!(
             "{}: a sweep of {} points keeps a full report per point; at most {} (lower --steps or the [[sweep]] steps)",
             s.file,
             fmt_thousands(total as f64, 0),
-            fmt_thousands(MAX_SWEEP_POINTS as f64, 0)
+            fmt_thousands(max, 0)
         )));
     }
     let dir = out_dir(&a.out)?;

@@ -498,11 +498,13 @@ fn syntax_help_at(text: &str, span: Option<Range<usize>>, message: &str) -> Opti
     let before = text.get(..span.start)?;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("").trim();
+    // A line without its comment.
+    let code = |l: &'_ str| l.split('#').next().unwrap_or(l).trim().to_string();
     if m.contains("duplicate key") && line.starts_with('[') && !line.starts_with("[[") {
-        let header = line.split('#').next().unwrap_or(line).trim();
+        let header = code(line);
         let first = text[..line_start]
             .lines()
-            .position(|l| l.split('#').next().unwrap_or(l).trim() == header)
+            .position(|l| code(l) == header)
             .map(|i| i + 1);
         let name = header.trim_matches(|c| c == '[' || c == ']').trim();
         return Some(match first {
