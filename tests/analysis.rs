@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{fleetcost, json_diff, ok_stdout, root};
+use common::{fleetcost, json_diff, ok_stdout, refused, root};
 use serde_json::Value;
 use std::path::Path;
 
@@ -1410,10 +1410,7 @@ fn analysis_usage_errors_exit_2() {
         ),
     ];
     for (args, want) in cases {
-        let out = fleetcost(args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?} printed a result");
+        let err = refused(&fleetcost(args), 2, &format!("{args:?}"));
         assert!(
             err.starts_with("error:"),
             "{args:?}: no `error:` title:\n{err}"
@@ -1435,10 +1432,11 @@ fn a_tornado_with_nothing_that_varies_is_refused() {
         ),
     )
     .unwrap();
-    let out = fleetcost(["tornado".as_ref(), file.as_os_str()]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(out.stdout.is_empty());
+    let err = refused(
+        &fleetcost(["tornado".as_ref(), file.as_os_str()]),
+        2,
+        "tornado",
+    );
     assert!(
         err.contains("every distribution in [uncertainty] is fixed"),
         "{err}"
@@ -1474,9 +1472,7 @@ fn a_monte_carlo_summary_that_overflows_is_an_error() {
             "--samples".as_ref(),
             samples.as_os_str(),
         ]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{scale}: {err}");
-        assert!(out.stdout.is_empty(), "{scale}: printed a result");
+        let err = refused(&out, 1, scale);
         assert!(
             err.contains("the sd of the rho of trn2 vs h100 cannot be computed"),
             "{err}"

@@ -96,21 +96,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
 }
 
 fn gen_workload(d: &mut Draw, kind: WorkloadKind) -> Workload {
-    let mut w = Workload {
-        kind,
-        precision: Precision::Bf16,
-        model_params: None,
-        tokens: None,
-        layers: None,
-        kv_heads: None,
-        head_dim: None,
-        weight_bytes: None,
-        kv_bytes: None,
-        context: None,
-        batch: None,
-        batch_max: false,
-        tensor_parallel: None,
-    };
+    let mut w = Workload::new(kind, Precision::Bf16);
     match kind {
         WorkloadKind::Flops => {}
         WorkloadKind::Training => {

@@ -34,6 +34,15 @@ pub fn ok_stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
 }
 
+/// stderr as text, asserting that the command exited with `code` and printed no result.
+#[allow(dead_code)] // not every test binary refuses input
+pub fn refused(out: &Output, code: i32, what: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{what}: {err}");
+    assert!(out.stdout.is_empty(), "{what}: printed a result");
+    err
+}
+
 /// Compares `actual` with `expected`: every key of `expected` must be in `actual`; numbers
 /// within `rel` relative (absolute `rel` near zero), strings and booleans exactly. Returns the
 /// list of differences, each with its JSON path.
