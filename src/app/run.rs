@@ -112,8 +112,16 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    if !r.programs.is_empty() {
+        write(dir, "programs.csv", report::csv::programs(r).as_bytes())?;
+        write(
+            dir,
+            "program_years.csv",
+            report::csv::program_years(r).as_bytes(),
+        )?;
+    }
     write_provenance(dir, s, None)?;
-    Ok(6)
+    Ok(if r.programs.is_empty() { 6 } else { 8 })
 }
 
 /// Draws the four run charts into `dir` (PNG and SVG).
