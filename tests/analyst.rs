@@ -30,7 +30,10 @@ fn baseline_and_claim_flags_replace_the_files_compare_table() {
     let r = json(&[GW2, "--baseline", "trn2", "--claim", "1.1,1.2"]);
     let cmps = r["comparisons"].as_array().unwrap();
     // Candidates are every fleet but the baseline, in file order.
-    let ids: Vec<&str> = cmps.iter().map(|c| c["candidate"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = cmps
+        .iter()
+        .map(|c| c["candidate"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["trn3", "h200", "gb200"]);
     for c in cmps {
         assert_eq!(c["baseline"], "trn2");
@@ -73,7 +76,10 @@ fn baseline_and_claim_flags_replace_the_files_compare_table() {
 #[test]
 fn a_misspelt_baseline_or_a_percent_claim_is_refused_with_the_fix() {
     let err = refused(&fleetcost(["run", GW2, "--baseline", "tn2"]), 2, "baseline");
-    assert!(err.contains("no fleet 'tn2'; did you mean 'trn2'?"), "{err}");
+    assert!(
+        err.contains("no fleet 'tn2'; did you mean 'trn2'?"),
+        "{err}"
+    );
     assert!(err.contains("fleets: trn2, trn3, h200, gb200"), "{err}");
     let err = refused(&fleetcost(["run", GW2, "--claim", "30%"]), 2, "claim");
     assert!(
@@ -92,11 +98,20 @@ fn a_misspelt_baseline_or_a_percent_claim_is_refused_with_the_fix() {
 
 #[test]
 fn contract_fleet_can_be_set_by_name() {
-    let r = json(&["scenarios/openai-aws-deal.toml", "--set", "contract.fleet=gb200"]);
+    let r = json(&[
+        "scenarios/openai-aws-deal.toml",
+        "--set",
+        "contract.fleet=gb200",
+    ]);
     let c = &r["contract"];
     assert_eq!(c["fleet"], "gb200");
     // implied = value / (N * term * 8766 h) (MODEL.md section 5).
-    let gb200 = r["fleets"].as_array().unwrap().iter().find(|f| f["id"] == "gb200").unwrap();
+    let gb200 = r["fleets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "gb200")
+        .unwrap();
     let n = gb200["chips"].as_f64().unwrap();
     let implied = c["value"].as_f64().unwrap() / (n * c["term_years"].as_f64().unwrap() * 8766.0);
     assert!((c["implied_per_chip_hour"].as_f64().unwrap() / implied - 1.0).abs() < 1e-12);
@@ -116,14 +131,20 @@ fn fleet_csv_rows_carry_rho_and_each_claim_level() {
         .map(|l| l["level"].as_f64().unwrap())
         .collect();
     assert!(!levels.is_empty(), "the 2 GW scenario sets claim levels");
-    let baseline = r["comparisons"][0]["baseline"].as_str().unwrap().to_string();
+    let baseline = r["comparisons"][0]["baseline"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for rec in rd.records() {
         let rec = rec.unwrap();
         let id = &rec[0];
         assert_eq!(&rec[col("baseline")], baseline);
         let rho: f64 = rec[col("rho")].parse().unwrap();
         let expected = cost_per_unit(&r, &baseline) / cost_per_unit(&r, id);
-        assert!((rho / expected - 1.0).abs() < 1e-12, "{id}: {rho} vs {expected}");
+        assert!(
+            (rho / expected - 1.0).abs() < 1e-12,
+            "{id}: {rho} vs {expected}"
+        );
         for l in &levels {
             let holds: bool = rec[col(&format!("holds_{l}"))].parse().unwrap();
             let margin: f64 = rec[col(&format!("margin_{l}"))].parse().unwrap();
@@ -204,15 +225,27 @@ fn run_warns_of_bare_chips_and_of_a_fleet_over_the_site_power() {
     let err = String::from_utf8_lossy(&out.stderr);
     // (700 + 3500 / 8 + 60) W = 1197.5 W per chip; x 8000 x 1.3 = 12.454 MW > 10 MW.
     assert!(
-        err.contains("warning: fleet 'h100' draws 12.5 MW of facility power, more than site.power (10.0 MW)"),
+        err.contains(
+            "warning: fleet 'h100' draws 12.5 MW of facility power, more than site.power (10.0 MW)"
+        ),
         "{err}"
     );
-    assert!(err.contains("warning: fleet 'b200' is costed as bare chips"), "{err}");
-    assert!(!err.contains("fleet 'h100' is costed as bare chips"), "{err}");
+    assert!(
+        err.contains("warning: fleet 'b200' is costed as bare chips"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("fleet 'h100' is costed as bare chips"),
+        "{err}"
+    );
     // The shipped scenarios set their platforms and stay within their sites: no warning.
     let out = fleetcost(["run", GW2]);
     ok_stdout(&out);
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -91,7 +91,12 @@ pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
         Command::Completions(a) => {
             use clap::CommandFactory;
             let mut out = Vec::new();
-            clap_complete::generate(a.shell, &mut crate::cli::Cli::command(), "fleetcost", &mut out);
+            clap_complete::generate(
+                a.shell,
+                &mut crate::cli::Cli::command(),
+                "fleetcost",
+                &mut out,
+            );
             print(&String::from_utf8_lossy(&out))
         }
     }

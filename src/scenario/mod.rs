@@ -329,9 +329,11 @@ impl Scenario {
                         c.fleet = i;
                         Ok(())
                     }
-                    None => Err("'contract.fleet' needs a [contract] table (fleet, value, term), \
+                    None => Err(
+                        "'contract.fleet' needs a [contract] table (fleet, value, term), \
                                  which this scenario does not have"
-                        .to_string()),
+                            .to_string(),
+                    ),
                 },
                 Err(e) => Err(e),
             },
@@ -349,7 +351,11 @@ pub fn parse_claims(text: &str) -> Result<Vec<f64>, String> {
     for part in inner.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match part.parse::<f64>() {
             Ok(x) if x.is_finite() && x > 0.0 => out.push(x),
-            Ok(_) => return Err(format!("claim level '{part}' must be a number > 0, e.g. 1.3")),
+            Ok(_) => {
+                return Err(format!(
+                    "claim level '{part}' must be a number > 0, e.g. 1.3"
+                ))
+            }
             Err(_) if part.ends_with('%') => {
                 let pct = part.trim_end_matches('%').trim();
                 return Err(format!(
@@ -358,9 +364,13 @@ pub fn parse_claims(text: &str) -> Result<Vec<f64>, String> {
                     pct.parse::<f64>()
                         .map(|p| format!("{}", 1.0 + p / 100.0))
                         .unwrap_or_else(|_| "1 + x / 100".into())
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "claim level '{part}' is not a number, e.g. 1.3,1.4"
                 ))
             }
-            Err(_) => return Err(format!("claim level '{part}' is not a number, e.g. 1.3,1.4")),
         }
     }
     if out.is_empty() {
