@@ -293,7 +293,11 @@ fn a_platform_supplies_the_chip_and_node_keys_and_the_fleets_own_keys_win() {
     let f = file.to_str().unwrap();
     let out = fleetcost(["run", f, "--format", "json"]);
     let r: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).unwrap();
-    assert!(out.stderr.is_empty(), "no bare-chip warning: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "no bare-chip warning: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let h100 = &r["fleets"][0];
     let b200 = &r["fleets"][1];
     assert_eq!(h100["chip"], "h100-sxm");
@@ -335,8 +339,13 @@ fn catalog_tables_fit_100_columns_unless_wide() {
             assert!(line.chars().count() <= 100, "{args:?}: {line}");
         }
         let wide = ok_stdout(&fleetcost(args.iter().copied().chain(["--wide"])));
-        assert!(wide.lines().any(|l| l.chars().count() > 100), "{args:?} --wide");
+        assert!(
+            wide.lines().any(|l| l.chars().count() > 100),
+            "{args:?} --wide"
+        );
     }
     let text = ok_stdout(&fleetcost(["catalog", "--platforms", "--format", "csv"]));
-    assert!(text.starts_with("id,chip,name,chips_per_node,node_power,node_price,network_price,network_power,source"));
+    assert!(text.starts_with(
+        "id,chip,name,chips_per_node,node_power,node_price,network_price,network_power,source"
+    ));
 }

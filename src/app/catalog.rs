@@ -138,7 +138,10 @@ fn chips_table(wide: bool) -> String {
     }
     format!(
         "{t}\n\nDense TFLOP/s. Sources (\"estimate:\" marks a figure with no public source):\n{}",
-        sources(c.rows.iter().map(|r| (r.id.as_str(), r.source.as_str())), wide)
+        sources(
+            c.rows.iter().map(|r| (r.id.as_str(), r.source.as_str())),
+            wide
+        )
     )
 }
 
@@ -167,22 +170,33 @@ fn platforms_table(wide: bool) -> String {
         .collect::<Vec<_>>(),
     );
     for r in &p.rows {
-        t.add_row(cells(wide, 2, vec![
-            r.id.clone(),
-            r.chip.clone(),
-            r.name.clone(),
-            format!("{}", r.chips_per_node),
-            format!("{}", r.node_power),
-            format!("{}", r.node_price),
-            format!("{}", r.network_price),
-            format!("{}", r.network_power),
-        ]));
+        t.add_row(cells(
+            wide,
+            2,
+            vec![
+                r.id.clone(),
+                r.chip.clone(),
+                r.name.clone(),
+                format!("{}", r.chips_per_node),
+                format!("{}", r.node_power),
+                format!("{}", r.node_price),
+                format!("{}", r.network_price),
+                format!("{}", r.network_power),
+            ],
+        ));
     }
     let note = "Node W and USD are per node beyond its chips; network per chip. A fleet with \
                 `platform = \"ID\"` takes these and the chip; keys it sets itself win.";
     format!(
         "{t}\n\n{}Sources (\"estimate:\" marks a figure with no public source):\n{}",
-        if wide { format!("{note}\n") } else { wrap(note, WIDTH as usize, "", "") },
-        sources(p.rows.iter().map(|r| (r.id.as_str(), r.source.as_str())), wide)
+        if wide {
+            format!("{note}\n")
+        } else {
+            wrap(note, WIDTH as usize, "", "")
+        },
+        sources(
+            p.rows.iter().map(|r| (r.id.as_str(), r.source.as_str())),
+            wide
+        )
     )
 }

@@ -929,7 +929,10 @@ fn parse_platform(
             format!("unknown platform '{id}'"),
         );
         p.help = Some(match did_you_mean(&id, &ids) {
-            Some(d) => format!("{d} known: {} (`fleetcost catalog --platforms`)", ids.join(", ")),
+            Some(d) => format!(
+                "{d} known: {} (`fleetcost catalog --platforms`)",
+                ids.join(", ")
+            ),
             None => format!(
                 "known: {} (`fleetcost catalog --platforms`), or set chips_per_node, node_power, \
                  node_price, network_price and network_power yourself",

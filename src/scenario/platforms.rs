@@ -100,8 +100,17 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in &p.rows {
             assert!(seen.insert(&r.id), "duplicate platform {}", r.id);
-            assert!(chips.get(&r.chip).is_some(), "{}: unknown chip {}", r.id, r.chip);
-            assert!(r.chips_per_node >= 1.0 && r.chips_per_node.fract() == 0.0, "{}", r.id);
+            assert!(
+                chips.get(&r.chip).is_some(),
+                "{}: unknown chip {}",
+                r.id,
+                r.chip
+            );
+            assert!(
+                r.chips_per_node >= 1.0 && r.chips_per_node.fract() == 0.0,
+                "{}",
+                r.id
+            );
             for (k, v) in r.keys() {
                 assert!(v.is_finite() && v >= 0.0, "{}: {k} = {v}", r.id);
             }
