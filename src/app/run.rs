@@ -25,6 +25,9 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         None => None,
     };
     let (outcome, r) = evaluate(&s)?;
+    for w in super::warnings::warnings(&s.inputs, &r) {
+        eprintln!("{w}");
+    }
     let text = match a.format {
         Format::Table => report::table::render_table(&r),
         Format::Json => report::to_json(&r),
@@ -112,16 +115,49 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
-    if !r.programs.is_empty() {
-        write(dir, "programs.csv", report::csv::programs(r).as_bytes())?;
-        write(
-            dir,
-            "program_years.csv",
-            report::csv::program_years(r).as_bytes(),
-        )?;
+    let mut n = 6;
+    match report::csv::contract(r) {
+        Some(text) => {
+            write(dir, CONTRACT_CSV, text.as_bytes())?;
+            n += 1;
+        }
+        // An earlier run's contract does not belong to this one.
+        None => remove_stale(dir, CONTRACT_CSV)?,
+    }
+    for (name, text) in [
+        (PROGRAMS_CSV, report::csv::programs(r)),
+        (PROGRAM_YEARS_CSV, report::csv::program_years(r)),
+    ] {
+        if r.programs.is_empty() {
+            // An earlier run's programs do not belong to this one.
+            remove_stale(dir, name)?;
+        } else {
+            write(dir, name, text.as_bytes())?;
+            n += 1;
+        }
     }
     write_provenance(dir, s, None)?;
-    Ok(if r.programs.is_empty() { 6 } else { 8 })
+    Ok(n)
+}
+
+/// The programs' files in a run folder (only with `[[program]]`s).
+pub const PROGRAMS_CSV: &str = "programs.csv";
+pub const PROGRAM_YEARS_CSV: &str = "program_years.csv";
+
+/// The contract check's file in a run folder (only with a `[contract]`).
+pub const CONTRACT_CSV: &str = "contract.csv";
+
+/// Removes `name` from `dir` if an earlier run left it there.
+fn remove_stale(dir: &Path, name: &str) -> Result<(), AppError> {
+    let path = dir.join(name);
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(AppError::runtime(format!(
+            "cannot remove the stale {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// Draws the four run charts into `dir` (PNG and SVG).

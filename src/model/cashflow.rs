@@ -320,11 +320,11 @@ mod tests {
         assert_eq!(rows.len(), 4);
         assert!(close(rows[0].capex, 1500.0));
         assert!(close(rows[2].capex, 1000.0));
-        for k in 1..=3 {
-            assert!(close(rows[k].energy, 100.0));
-            assert!(close(rows[k].upkeep, 120.0));
-            assert!(close(rows[k].work, 10.0));
-            assert!(close(rows[k].chip_hours, 8766.0));
+        for row in &rows[1..=3] {
+            assert!(close(row.energy, 100.0));
+            assert!(close(row.upkeep, 120.0));
+            assert!(close(row.work, 10.0));
+            assert!(close(row.chip_hours, 8766.0));
         }
         let res = 1000.0 * 1.1 / 2.1 + 500.0 * (1.0 / 1.1) / ((1.0 - 1.1f64.powi(-4)) / 0.1);
         assert!(close(-rows[3].residual, res));

@@ -246,7 +246,7 @@ pub fn irr(flows: &[f64], near: f64) -> (Result<f64, NoIrr>, bool) {
     const STEPS: usize = 512;
     let mut best: Option<f64> = None;
     let mut consider = |root: f64| {
-        if best.is_none_or(|b| (root - near).abs() < (b - near).abs()) {
+        if best.map_or(true, |b| (root - near).abs() < (b - near).abs()) {
             best = Some(root);
         }
     };
