@@ -65,6 +65,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         price: Some(price),
         price_low: None,
         price_high: None,
+        scaleup_bw: None,
     };
     let rent = d.chance(0.25).then(|| d.lin(0.5, 10.0) / 3600.0);
     let chips = d.chance(0.2).then(|| d.int(1, 100_000));
@@ -87,6 +88,8 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         step_overhead: if d.chance(0.5) { 0.0 } else { d.lin(0.0, 2e-3) },
         rent,
         tensor_parallel: None,
+        tensor_parallel_auto: false,
+        allreduce_latency: None,
         pue: d.chance(0.2).then(|| d.lin(1.0, 1.6)),
         electricity: d.chance(0.2).then(|| d.lin(0.02, 0.2) * USD_PER_KWH),
         facility_capex: d.chance(0.2).then(|| d.lin(0.0, 15.0)),
@@ -173,7 +176,7 @@ fn gen_inputs(kind: usize, n: usize, tape: &[f64]) -> Inputs {
             if d.chance(0.3) {
                 let need = model::fleet_figures(&x, i)
                     .unwrap()
-                    .decode
+                    .serving
                     .unwrap()
                     .replica_chips;
                 x.fleets[i].tensor_parallel = Some(2.0 * need);
