@@ -271,7 +271,7 @@ fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
             ))
         }
         "ttft" | "cost_per_m_input_tokens"
-            if wl.kind != WorkloadKind::Inference || !(wl.input_tokens.unwrap_or(0.0) > 0.0) =>
+            if wl.kind != WorkloadKind::Inference || wl.input_tokens.unwrap_or(0.0) <= 0.0 =>
         {
             Err(format!(
                 "metric '{key}' needs an inference workload with input tokens (workload.input_tokens > 0):                  without a prefill there is no time to first token and no input to price"

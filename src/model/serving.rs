@@ -577,7 +577,7 @@ impl<'a> Ctx<'a> {
         let limit = self.s.heads.unwrap_or(f64::INFINITY).min(n0 + 4096.0);
         let mut n = n0;
         while n <= limit {
-            let divides = self.s.heads.is_none_or(|h| h % n == 0.0);
+            let divides = self.s.heads.map_or(true, |h| h % n == 0.0);
             let r = self.replica(n);
             if divides && self.weights + b * r.per_seq <= r.capacity * (1.0 + 1e-9) {
                 return Ok(n);
@@ -669,7 +669,7 @@ impl<'a> Ctx<'a> {
                 (b, BatchLimit::Given)
             }
             None => {
-                if !(b_mem >= 1.0) {
+                if b_mem.is_nan() || b_mem < 1.0 {
                     return Err(does_not_fit(1.0, true));
                 }
                 let (mut cap, mut limit) = (b_mem, BatchLimit::Hbm);
@@ -764,11 +764,11 @@ fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
         n = 2f64.powi(n.log2().ceil() as i32);
     }
     while n <= cpn {
-        let divides = ctx.s.heads.is_none_or(|h| h % n == 0.0);
+        let divides = ctx.s.heads.map_or(true, |h| h % n == 0.0);
         if divides {
             match ctx.at(n) {
                 Ok(s) => {
-                    if best.is_none_or(|b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
+                    if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
                         best = Some(s);
                     }
                 }
