@@ -52,6 +52,7 @@ fn fleet(s: &Spec) -> FleetRow {
     FleetRow {
         id: s.id.into(),
         chip: s.chip.into(),
+        chip_name: String::new(),
         chips,
         nodes,
         it_power_w: n * s.watts,
@@ -552,6 +553,7 @@ pub(super) fn tornado_input() -> TornadoChart {
         metric_label: "ρ of trn2 vs h100 (perf per dollar)".into(),
         metric_format: TickFormat::Times,
         base: 1.53,
+        no_effect: Vec::new(),
         bars: vec![
             bar(
                 "site.electricity",
