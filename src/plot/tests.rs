@@ -433,7 +433,12 @@ fn price_performance_four_fleets_and_one() {
     both(
         &d,
         "price_performance_1",
-        &["Price-performance vs trn2", "Perf per dollar vs trn2 (ρ)"],
+        // One fleet: nothing to compare, so its cost per unit (not a lone 1.00x bar).
+        &[
+            "Cost per ",
+            " of trn2 (one fleet: nothing to compare)",
+            "USD per ",
+        ],
         |p, f| price_performance(&r1, p, f, &o),
     );
 }
