@@ -51,6 +51,16 @@ pub trait SectionKey: Copy + 'static {
     fn set(self, x: &mut Inputs, i: usize, v: f64);
 }
 
+/// Sets every key of section `K` that has a table default to it, for fleet `i` of `x`: what a
+/// scenario that omits the key gets.
+pub fn set_defaults<K: SectionKey>(x: &mut Inputs, i: usize) {
+    for &k in K::ALL {
+        if let Some(d) = k.spec().default {
+            k.set(x, i, d);
+        }
+    }
+}
+
 /// Where a key's value lives: `opt(PLACE)` (an `Option<f64>` field), `val(PLACE)` (an `f64`
 /// field), `inherit(PLACE, FALLBACK)` (an `Option<f64>` override whose effective value falls
 /// back to FALLBACK, an `Option<f64>` expression), or `custom(get EXPR, set EXPR)`.

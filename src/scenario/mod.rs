@@ -10,6 +10,7 @@ pub mod diag;
 pub mod keys;
 pub mod params;
 pub mod parse;
+pub mod platforms;
 pub mod resolve;
 
 pub use catalog::Catalog;

@@ -6,7 +6,7 @@
 
 use super::catalog::Catalog;
 use super::diag::{Problem, ScenarioError};
-use super::keys::SectionKey;
+use super::keys::{self, SectionKey};
 use super::params::{
     self, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, Param, SiteKey, WorkloadKey,
 };
@@ -38,7 +38,7 @@ const TOP: &[&str] = &[
 ];
 const SITE_OTHER: &[&str] = &["power_basis"];
 const WORKLOAD_OTHER: &[&str] = &["kind", "precision"];
-const FLEET_OTHER: &[&str] = &["id", "chip"];
+const FLEET_OTHER: &[&str] = &["id", "chip", "platform"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
 const CONTRACT_OTHER: &[&str] = &["fleet"];
@@ -312,11 +312,12 @@ impl Walker {
     }
 
     /// Reads every key of a section's table `K` present in `t` into fleet `i` of `x`, in table
-    /// order; a key that is absent, or whose value is bad (a problem), gets its table default.
+    /// order; a bad value is a problem and leaves the field as it was (its default, from
+    /// [`keys::set_defaults`]).
     fn section<K: SectionKey>(&mut self, t: &DeTable, prefix: &str, x: &mut Inputs, i: usize) {
         for &k in K::ALL {
             let spec = k.spec();
-            if let Some(v) = self.quantity(t, spec, prefix).or(spec.default) {
+            if let Some(v) = self.quantity(t, spec, prefix) {
                 k.set(x, i, if spec.range.integer { v.round() } else { v });
             }
         }
@@ -612,6 +613,7 @@ fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
         Vec::new(),
     );
     x.site.power_basis = basis.unwrap_or(PowerBasis::Facility);
+    keys::set_defaults::<SiteKey>(&mut x, 0);
     w.section::<SiteKey>(t, "site", &mut x, 0);
     Some(x.site)
 }
@@ -733,6 +735,7 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
         precision.unwrap_or(Precision::Bf16),
     );
     let mut x = Inputs::scaffold(wl, Vec::new());
+    keys::set_defaults::<WorkloadKey>(&mut x, 0);
     for &k in WorkloadKey::ALL {
         let spec = k.spec();
         if k == WorkloadKey::Batch {
@@ -746,7 +749,7 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
                 }
             }
         }
-        if let Some(v) = w.quantity(t, spec, "workload").or(spec.default) {
+        if let Some(v) = w.quantity(t, spec, "workload") {
             Param::Workload(k).set(&mut x, v);
         }
     }
@@ -834,7 +837,15 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
         let prefix = format!("fleet.{id}");
         w.spans.insert(prefix.clone(), item.span());
         w.keys(t, &names(params::FLEET, FLEET_OTHER), &prefix);
-        let chip = parse_chip(w, t, &prefix, catalog, item.span());
+        let platform = parse_platform(w, t, &prefix);
+        let chip = parse_chip(
+            w,
+            t,
+            &prefix,
+            catalog,
+            item.span(),
+            platform.map(|p| p.chip.as_str()),
+        );
         if chip.is_none() {
             // Its problem is reported; the chip's figures are unknown, not missing.
             w.covered.insert(format!("{prefix}.chip"));
@@ -847,6 +858,15 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
             }),
         );
         let mut tmp = inputs_with(fleet.clone());
+        keys::set_defaults::<FleetKey>(&mut tmp, 0);
+        if let Some(p) = platform {
+            // The platform's figures first; the fleet's own keys below win.
+            for (name, x) in p.keys() {
+                if let Some(k) = FleetKey::from_name(name) {
+                    Param::Fleet(0, k).set(&mut tmp, x);
+                }
+            }
+        }
         w.section::<FleetKey>(t, &prefix, &mut tmp, 0);
         fleet = tmp.fleets.pop().expect("one fleet");
         if fleet.rent.is_none() && find(t, "rent").is_some() {
@@ -895,16 +915,57 @@ fn inputs_with(fleet: Fleet) -> Inputs {
     )
 }
 
+/// `fleet.platform`: a `data/platforms.csv` row, or `None` (absent or reported unknown).
+fn parse_platform(
+    w: &mut Walker,
+    t: &DeTable,
+    prefix: &str,
+) -> Option<&'static super::platforms::PlatformRow> {
+    let (id, span) = w.string(t, "platform", prefix)?;
+    let platforms = super::platforms::Platforms::shipped();
+    let row = platforms.get(&id);
+    if row.is_none() {
+        let ids = platforms.ids();
+        let mut p = Problem::new(
+            Some(span),
+            format!("{prefix}.platform"),
+            format!("unknown platform '{id}'"),
+        );
+        p.help = Some(match did_you_mean(&id, &ids) {
+            Some(d) => format!(
+                "{d} known: {} (`fleetcost catalog --platforms`)",
+                ids.join(", ")
+            ),
+            None => format!(
+                "known: {} (`fleetcost catalog --platforms`), or set chips_per_node, node_power, \
+                 node_price, network_price and network_power yourself",
+                ids.join(", ")
+            ),
+        });
+        w.push(p);
+        // The fleet's chip comes from the platform: unknown, not missing.
+        w.covered.insert(format!("{prefix}.chip"));
+    }
+    row
+}
+
 fn parse_chip(
     w: &mut Walker,
     t: &DeTable,
     prefix: &str,
     catalog: &Catalog,
     fleet_span: Range<usize>,
+    platform_chip: Option<&str>,
 ) -> Option<Chip> {
     let path = format!("{prefix}.chip");
     let Some((_, v)) = find(t, "chip") else {
-        w.missing(Some(fleet_span), &path, "a catalog id such as \"h100-sxm\" (see `fleetcost catalog`) or an inline [fleet.chip] table");
+        if let Some(id) = platform_chip {
+            return catalog.get(id).map(|row| row.chip());
+        }
+        if w.covered.contains(&path) {
+            return None;
+        }
+        w.missing(Some(fleet_span), &path, "a catalog id such as \"h100-sxm\" (see `fleetcost catalog`), a platform (fleet.platform, see `fleetcost catalog --platforms`) or an inline [fleet.chip] table");
         return None;
     };
     w.spans.insert(path.clone(), v.span());
@@ -944,6 +1005,7 @@ fn parse_chip(
                 mfu: 1.0,
                 ..Fleet::new("", chip)
             });
+            keys::set_defaults::<ChipKey>(&mut tmp, 0);
             w.section::<ChipKey>(ct, &path, &mut tmp, 0);
             if let Some(pt) = w.table(ct, "peak", &path) {
                 let ppath = format!("{path}.peak");
