@@ -112,8 +112,10 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    let book = report::workbook::workbook(s, o, r, &cash).map_err(AppError::runtime)?;
+    write(dir, report::workbook::FILE, &book)?;
     write_provenance(dir, s, None)?;
-    Ok(6)
+    Ok(7)
 }
 
 /// Draws the four run charts into `dir` (PNG and SVG).
