@@ -42,7 +42,11 @@ fn soffice() -> Option<PathBuf> {
 
 /// Recalculates `files` (xlsx) with LibreOffice and returns, per file, each sheet as rows of
 /// cells (text as CSV writes it: numbers with 15 significant digits, TRUE/FALSE).
-fn recalc(soffice: &Path, files: &[PathBuf], work: &Path) -> Vec<HashMap<String, Vec<Vec<String>>>> {
+fn recalc(
+    soffice: &Path,
+    files: &[PathBuf],
+    work: &Path,
+) -> Vec<HashMap<String, Vec<Vec<String>>>> {
     // A fresh profile that recalculates every formula on load (the default keeps cached values).
     let profile = work.join("profile");
     std::fs::create_dir_all(profile.join("user")).unwrap();
@@ -64,7 +68,13 @@ fn recalc(soffice: &Path, files: &[PathBuf], work: &Path) -> Vec<HashMap<String,
             "-env:UserInstallation=file://{}",
             profile.display()
         ))
-        .args(["--headless", "--norestore", "--convert-to", filter, "--outdir"])
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
         .arg(&out)
         .args(files)
         .stdout(std::process::Stdio::null())
@@ -235,7 +245,12 @@ fn close(got: f64, want: f64) -> bool {
     (got - want).abs() <= REL * got.abs().max(want.abs()) || (got - want).abs() < 1e-300
 }
 
-fn cell<'a>(sheets: &'a HashMap<String, Vec<Vec<String>>>, sheet: &str, row: usize, col: usize) -> &'a str {
+fn cell<'a>(
+    sheets: &'a HashMap<String, Vec<Vec<String>>>,
+    sheet: &str,
+    row: usize,
+    col: usize,
+) -> &'a str {
     sheets[sheet]
         .get(row)
         .and_then(|r| r.get(col))
@@ -310,7 +325,10 @@ fn compare(
     for rec in rd.records() {
         let rec = rec.unwrap();
         let (fleet, year) = (&rec[0], &rec[1]);
-        let Some(r) = sheet.iter().find(|r| r.len() > 1 && r[0] == fleet && r[1] == year) else {
+        let Some(r) = sheet
+            .iter()
+            .find(|r| r.len() > 1 && r[0] == fleet && r[1] == year)
+        else {
             bad.push(format!("Cash flow: no row for {fleet} year {year}"));
             continue;
         };
@@ -332,7 +350,12 @@ fn compare(
         }
     }
     assert!(rows > 0, "{what}: no cash-flow rows compared");
-    assert!(bad.is_empty(), "{what}: {} differences:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{what}: {} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
     n
 }
 
@@ -347,7 +370,10 @@ struct Case {
 const CASES: &[Case] = &[
     Case {
         scenario: "scenarios/trainium-vs-gpu-2gw.toml",
-        changes: &[("fleet.trn3.chip.price", 9000.0), ("site.electricity", 0.11)],
+        changes: &[
+            ("fleet.trn3.chip.price", 9000.0),
+            ("site.electricity", 0.11),
+        ],
         moves: "rho_trn3",
     },
     Case {
@@ -407,7 +433,11 @@ fn the_recalculated_workbook_matches_the_cli_before_and_after_an_input_changes()
         for line in list.lines().skip(1) {
             let path = line.split_whitespace().next().unwrap();
             let name = format!("in_{}", sanitize(path));
-            assert!(names.contains_key(&name), "{}: no name {name}", case.scenario);
+            assert!(
+                names.contains_key(&name),
+                "{}: no name {name}",
+                case.scenario
+            );
         }
         let base_copy = work.join(format!("base{i}.xlsx"));
         std::fs::copy(&book, &base_copy).unwrap();
@@ -463,7 +493,10 @@ fn the_recalculated_workbook_matches_the_cli_before_and_after_an_input_changes()
             case.moves
         );
     }
-    eprintln!("compared {figures} figures of {} workbooks", 2 * CASES.len());
+    eprintln!(
+        "compared {figures} figures of {} workbooks",
+        2 * CASES.len()
+    );
     assert!(figures > 500, "only {figures} figures compared");
 }
 
@@ -473,7 +506,10 @@ fn a_run_folder_holds_the_workbook_with_its_sheets_and_names() {
     let (json, _, book) = run("scenarios/trainium-vs-gpu-2gw.toml", tmp.path(), &[]);
     let wb = zip_entry(&book, "xl/workbook.xml");
     for sheet in SHEETS {
-        assert!(wb.contains(&format!("name=\"{sheet}\"")), "no sheet {sheet}");
+        assert!(
+            wb.contains(&format!("name=\"{sheet}\"")),
+            "no sheet {sheet}"
+        );
     }
     let names = defined_names(&book);
     assert_eq!(names["in_fleet_trn3_chip_price"].0, "Inputs");
@@ -484,5 +520,8 @@ fn a_run_folder_holds_the_workbook_with_its_sheets_and_names() {
     assert_eq!(names["rho_trn3"].0, "Comparisons");
     // A fleet's inherited pue is a formula of the site's.
     let sheet1 = zip_entry(&book, "xl/worksheets/sheet1.xml");
-    assert!(sheet1.contains("<f>in_site_pue</f>"), "inherited pue is not a formula");
+    assert!(
+        sheet1.contains("<f>in_site_pue</f>"),
+        "inherited pue is not a formula"
+    );
 }

@@ -132,10 +132,12 @@ fn line_note(text: &str, offset: usize) -> (usize, Option<String>) {
 /// The source note of an input: the --set that gave it, the scenario line (with its comment),
 /// the catalog row, the site value it inherits, or the default.
 fn source_note(s: &Scenario, p: Param, path: &str, catalog: &Catalog) -> String {
-    if let Some(set) = s.sets.iter().rev().find(|a| {
-        a.split_once('=')
-            .is_some_and(|(k, _)| k.trim() == path)
-    }) {
+    if let Some(set) = s
+        .sets
+        .iter()
+        .rev()
+        .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == path))
+    {
         return format!("--set '{set}'");
     }
     if let Some(span) = s.spans.get(path) {
@@ -504,12 +506,22 @@ fn build(
     let f_ = |formula: String| Cell::Formula(formula, None);
 
     // Section 2: sizing.
-    sheet.add("mode", "own or rent", "", "rent: fleet.ID.rent is set", false, &|c| {
-        f_(format!("IF(ISBLANK({}),\"own\",\"rent\")", c.i("rent")))
-    })?;
-    sheet.add("pue", "pue", "-", "the fleet's own or the site's", false, &|c| {
-        f_(c.i("pue"))
-    })?;
+    sheet.add(
+        "mode",
+        "own or rent",
+        "",
+        "rent: fleet.ID.rent is set",
+        false,
+        &|c| f_(format!("IF(ISBLANK({}),\"own\",\"rent\")", c.i("rent"))),
+    )?;
+    sheet.add(
+        "pue",
+        "pue",
+        "-",
+        "the fleet's own or the site's",
+        false,
+        &|c| f_(c.i("pue")),
+    )?;
     sheet.add(
         "watts_per_chip",
         "provisioned IT power per chip w",
@@ -658,12 +670,7 @@ fn build(
         "1/yr",
         "r (1+r)^n / ((1+r)^n - 1); 1/n at r = 0",
         false,
-        &|c| {
-            f_(own(
-                c,
-                crf(&fin("discount_rate"), &c.i("hardware_life")),
-            ))
-        },
+        &|c| f_(own(c, crf(&fin("discount_rate"), &c.i("hardware_life")))),
     )?;
     sheet.add(
         "crf_fac",
@@ -671,12 +678,7 @@ fn build(
         "1/yr",
         "r (1+r)^n / ((1+r)^n - 1); 1/n at r = 0",
         false,
-        &|c| {
-            f_(own(
-                c,
-                crf(&fin("discount_rate"), &c.i("facility_life")),
-            ))
-        },
+        &|c| f_(own(c, crf(&fin("discount_rate"), &c.i("facility_life")))),
     )?;
     sheet.add(
         "hw_capital_per_chip_year",
@@ -849,13 +851,7 @@ fn build(
                 "VALUE from fleetcost's serving model (MODEL.md section 4, not a formula here): \
                  rerun fleetcost after changing a workload, chip memory or utilisation input",
                 true,
-                &|c| {
-                    Cell::Value(
-                        o.fleets[c.fi]
-                            .tokens_per_s
-                            .unwrap_or(f64::NAN),
-                    )
-                },
+                &|c| Cell::Value(o.fleets[c.fi].tokens_per_s.unwrap_or(f64::NAN)),
             )?;
         }
     }
@@ -894,16 +890,17 @@ fn build(
             ))
         },
     )?;
-    sheet.add("annual_cost", "annual cost", "USD/yr", "N * C", true, &|c| {
-        f_(format!("{}*{}", c.r("chips"), c.r("cost_per_chip_year")))
-    })?;
+    sheet.add(
+        "annual_cost",
+        "annual cost",
+        "USD/yr",
+        "N * C",
+        true,
+        &|c| f_(format!("{}*{}", c.r("chips"), c.r("cost_per_chip_year"))),
+    )?;
     let cash_range = |fi: usize, col: u16| {
         let a = cash_block(fi);
-        format!(
-            "'{CASH}'!{}:{}",
-            a1(a, col),
-            a1(a + last_year, col)
-        )
+        format!("'{CASH}'!{}:{}", a1(a, col), a1(a + last_year, col))
     };
     sheet.add(
         "horizon_cost_nominal",
@@ -1054,7 +1051,10 @@ fn build(
             3,
             Cell::Formula(format!("1-1/{}", a1(crow, 2)), Some(cr.cost_reduction)),
         )?;
-        names.push((result_name("cost_reduction", cand), abs(COMPARISONS, crow, 3)));
+        names.push((
+            result_name("cost_reduction", cand),
+            abs(COMPARISONS, crow, 3),
+        ));
         for (i, _) in x.compare.claims.iter().enumerate() {
             let col = 4 + 3 * i as u16;
             let level = input_name(&format!("compare.claim.{}", i + 1));
@@ -1110,7 +1110,11 @@ fn build(
             input_name("contract.term")
         );
         let mut lines: Vec<(&str, &str, String)> = vec![
-            ("value", "contract value (USD)", input_name("contract.value")),
+            (
+                "value",
+                "contract value (USD)",
+                input_name("contract.value"),
+            ),
             ("term_years", "term (yr)", input_name("contract.term")),
             (
                 "implied_per_chip_hour",
@@ -1146,13 +1150,7 @@ fn build(
         ));
         for (key, label, formula) in lines {
             ws.write_string(crow, 0, label)?;
-            put(
-                &mut ws,
-                &st,
-                crow,
-                1,
-                Cell::Formula(formula, cached(key)),
-            )?;
+            put(&mut ws, &st, crow, 1, Cell::Formula(formula, cached(key)))?;
             ws.write_string_with_format(crow, 2, key, &st.note)?;
             names.push((format!("contract_{key}"), abs(COMPARISONS, crow, 1)));
             crow += 1;
@@ -1423,13 +1421,7 @@ fn build(
                 } else {
                     format!("AND({valid},NOT({}))", a1(row + 1, PC_VALID))
                 };
-                put(
-                    &mut ws,
-                    &st,
-                    row,
-                    PC_LAST,
-                    Cell::Formula(is_last, None),
-                )?;
+                put(&mut ws, &st, row, PC_LAST, Cell::Formula(is_last, None))?;
                 let last_cell = a1(row, PC_LAST);
                 put(
                     &mut ws,
@@ -1561,7 +1553,10 @@ mod tests {
 
     #[test]
     fn names_and_references() {
-        assert_eq!(input_name("fleet.trn3.chip.price"), "in_fleet_trn3_chip_price");
+        assert_eq!(
+            input_name("fleet.trn3.chip.price"),
+            "in_fleet_trn3_chip_price"
+        );
         assert_eq!(input_name("fleet.h100-sxm.mfu"), "in_fleet_h100_sxm_mfu");
         assert_eq!(result_name("rho", "gb-200"), "rho_gb_200");
         assert_eq!(col_name(0), "A");
