@@ -259,13 +259,15 @@ fn cell<'a>(
 }
 
 /// Compares every named result of a recalculated workbook with the CLI's JSON and the Cash
-/// flow sheet with cashflow.csv. Returns the number of figures compared.
+/// flow sheet with cashflow.csv. Returns the number of figures compared; differences go to
+/// `problems`.
 fn compare(
     what: &str,
     sheets: &HashMap<String, Vec<Vec<String>>>,
     names: &HashMap<String, (String, usize, usize)>,
     json: &Value,
     cashflow_csv: &str,
+    problems: &mut Vec<String>,
 ) -> usize {
     let want = expected_names(json);
     let mut bad = Vec::new();
@@ -349,13 +351,10 @@ fn compare(
             }
         }
     }
-    assert!(rows > 0, "{what}: no cash-flow rows compared");
-    assert!(
-        bad.is_empty(),
-        "{what}: {} differences:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    if rows == 0 {
+        bad.push("no cash-flow rows compared".into());
+    }
+    problems.extend(bad.into_iter().map(|b| format!("{what}: {b}")));
     n
 }
 
@@ -393,7 +392,13 @@ const CASES: &[Case] = &[
     },
     Case {
         scenario: "scenarios/minimal.toml",
-        changes: &[("finance.horizon", 7.5), ("fleet.trn2.hardware_life", 3.0)],
+        // A shorter, partial horizon (the sheet has rows for the horizon as written), hardware
+        // bought three times, and r = 0 (the straight-line residual).
+        changes: &[
+            ("finance.horizon", 4.5),
+            ("fleet.trn2.hardware_life", 2.0),
+            ("finance.discount_rate", 0.0),
+        ],
         moves: "horizon_cost_pv_trn2",
     },
 ];
@@ -475,12 +480,20 @@ fn the_recalculated_workbook_matches_the_cli_before_and_after_an_input_changes()
         .collect();
     let sheets = recalc(&soffice, &files, work);
     let mut figures = 0;
+    let mut problems = Vec::new();
     for (i, case) in CASES.iter().enumerate() {
         let (_, names, json, cash) = &base[i];
-        figures += compare(case.scenario, &sheets[i], names, json, cash);
+        figures += compare(case.scenario, &sheets[i], names, json, cash, &mut problems);
         let (_, names2, json2, cash2) = &changed[i];
         let what = format!("{} with {:?}", case.scenario, case.changes);
-        figures += compare(&what, &sheets[CASES.len() + i], names2, json2, cash2);
+        figures += compare(
+            &what,
+            &sheets[CASES.len() + i],
+            names2,
+            json2,
+            cash2,
+            &mut problems,
+        );
         // The change reached the named result: the engine recalculated, not a cached value.
         let (sheet, row, col) = &names[case.moves];
         let before: f64 = cell(&sheets[i], sheet, *row, *col).parse().unwrap();
@@ -493,6 +506,12 @@ fn the_recalculated_workbook_matches_the_cli_before_and_after_an_input_changes()
             case.moves
         );
     }
+    assert!(
+        problems.is_empty(),
+        "{} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     eprintln!(
         "compared {figures} figures of {} workbooks",
         2 * CASES.len()
