@@ -1014,8 +1014,8 @@ fn build(
         "rho".into(),
         "cost_reduction (1 - 1/rho)".into(),
     ];
-    for (i, level) in x.compare.claims.iter().enumerate() {
-        header.push(format!("claim {} level ({level})", i + 1));
+    for i in 0..x.compare.claims.len() {
+        header.push(format!("claim {} level", i + 1));
         header.push(format!("claim {} holds (rho >= level)", i + 1));
         header.push(format!("claim {} margin (rho - level)", i + 1));
     }
