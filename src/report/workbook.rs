@@ -21,7 +21,7 @@
 
 use super::{CashflowRow, RunReport};
 use crate::model::{Outcome, PowerBasis, WorkloadKind};
-use crate::scenario::{params, Catalog, Param, Scenario};
+use crate::scenario::{Catalog, Param, Scenario};
 use crate::units::HOURS_PER_YEAR;
 use rust_xlsxwriter::{Color, Format, Formula, Workbook, Worksheet, XlsxError};
 use std::collections::HashMap;
@@ -154,29 +154,8 @@ fn source_note(s: &Scenario, p: Param, path: &str, catalog: &Catalog) -> String 
                 return format!("catalog {label}: {}", row.source);
             }
         }
-        Param::Fleet(i, k) => {
-            let f = &s.inputs.fleets[i];
-            let inherited = match k {
-                params::key::fleet::PUE => f.pue.is_none().then_some("site.pue"),
-                params::key::fleet::ELECTRICITY => {
-                    f.electricity.is_none().then_some("site.electricity")
-                }
-                params::key::fleet::FACILITY_CAPEX => {
-                    f.facility_capex.is_none().then_some("site.facility_capex")
-                }
-                params::key::fleet::FACILITY_LIFE => {
-                    f.facility_life.is_none().then_some("site.facility_life")
-                }
-                params::key::fleet::FACILITY_OPEX => {
-                    f.facility_opex.is_none().then_some("site.facility_opex")
-                }
-                params::key::fleet::TENSOR_PARALLEL => f
-                    .tensor_parallel
-                    .is_none()
-                    .then_some("workload.tensor_parallel"),
-                _ => None,
-            };
-            if let Some(site) = inherited {
+        Param::Fleet(..) => {
+            if let Some(site) = inherited_from(s, p) {
                 return format!("inherits {site} (a formula; type a value to override)");
             }
         }
@@ -189,20 +168,19 @@ fn source_note(s: &Scenario, p: Param, path: &str, catalog: &Catalog) -> String 
     }
 }
 
-/// The site-level path a fleet key inherits when the fleet does not set it.
+/// The site-level (or workload) path a fleet key inherits when the fleet does not set it.
 fn inherited_from(s: &Scenario, p: Param) -> Option<&'static str> {
     let Param::Fleet(i, k) = p else { return None };
-    let f = &s.inputs.fleets[i];
-    use params::key::fleet as k_;
-    match k {
-        k_::PUE if f.pue.is_none() => Some("site.pue"),
-        k_::ELECTRICITY if f.electricity.is_none() => Some("site.electricity"),
-        k_::FACILITY_CAPEX if f.facility_capex.is_none() => Some("site.facility_capex"),
-        k_::FACILITY_LIFE if f.facility_life.is_none() => Some("site.facility_life"),
-        k_::FACILITY_OPEX if f.facility_opex.is_none() => Some("site.facility_opex"),
-        k_::TENSOR_PARALLEL if f.tensor_parallel.is_none() => Some("workload.tensor_parallel"),
-        _ => None,
-    }
+    let from = match k.spec().name {
+        "pue" => "site.pue",
+        "electricity" => "site.electricity",
+        "facility_capex" => "site.facility_capex",
+        "facility_life" => "site.facility_life",
+        "facility_opex" => "site.facility_opex",
+        "tensor_parallel" => "workload.tensor_parallel",
+        _ => return None,
+    };
+    k.own(&s.inputs, i).is_none().then_some(from)
 }
 
 /// How one fleet's column sees the sheet: its cells by quantity key, its inputs by name.
@@ -403,7 +381,8 @@ fn build(
         let path = p.path(x);
         let spec = p.spec();
         ws.write_string(row, 0, &path)?;
-        match inherited_from(s, p) {
+        // An inherited value links to its source, unless that is absent too.
+        match inherited_from(s, p).filter(|_| p.get(x).is_some()) {
             Some(site) => {
                 let f = Formula::new(format!("={}", input_name(site)));
                 let f = match p.get(x) {
