@@ -476,10 +476,10 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
             output: o.unwrap_or(nan),
         },
     };
-    let replica = if f.tensor_parallel_auto {
-        ReplicaSize::Auto
-    } else if let Some(n) = f.tensor_parallel {
+    let replica = if let Some(n) = f.tensor_parallel {
         ReplicaSize::Fixed(n)
+    } else if f.tensor_parallel_auto {
+        ReplicaSize::Auto
     } else if wl.tensor_parallel_auto {
         ReplicaSize::Auto
     } else if let Some(n) = wl.tensor_parallel {
