@@ -1066,6 +1066,7 @@ fn print_the_serving_table() {
     let cols = serving_columns();
     let refined = serving_points(true);
     let plain = serving_points(false);
+    println!("source: {TRTLLM_V1}");
     println!(
         "| model | chip | TP | in/out | published tok/s | model tok/s | error | MODEL.md alone |"
     );

@@ -478,9 +478,7 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
     };
     let replica = if let Some(n) = f.tensor_parallel {
         ReplicaSize::Fixed(n)
-    } else if f.tensor_parallel_auto {
-        ReplicaSize::Auto
-    } else if wl.tensor_parallel_auto {
+    } else if f.tensor_parallel_auto || wl.tensor_parallel_auto {
         ReplicaSize::Auto
     } else if let Some(n) = wl.tensor_parallel {
         ReplicaSize::Fixed(n)
