@@ -151,6 +151,10 @@ pub struct Workload {
     pub disaggregated: bool,
     /// Chips per prefill replica (disaggregated); `None`: tensor_parallel's.
     pub prefill_tensor_parallel: Option<f64>,
+    /// Refinements of the serving model (docs/model.md): attention as its own roofline after
+    /// the GEMMs; KV reserved for a request's whole length.
+    pub sequential_attention: bool,
+    pub full_length_kv: bool,
 }
 
 /// MODEL.md's default `memory_reserve` (vLLM's 0.9 GPU memory utilisation).
@@ -320,6 +324,8 @@ impl Workload {
             draft_cost: DEFAULT_DRAFT_COST,
             disaggregated: false,
             prefill_tensor_parallel: None,
+            sequential_attention: false,
+            full_length_kv: false,
         }
     }
 }
