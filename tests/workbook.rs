@@ -391,6 +391,11 @@ const CASES: &[Case] = &[
         moves: "cost_per_chip_hour_h100",
     },
     Case {
+        scenario: "scenarios/moe-serving-2gw.toml",
+        changes: &[("fleet.trn3.chip.price", 12000.0), ("fleet.gb200.power_load", 0.7)],
+        moves: "rho_trn3",
+    },
+    Case {
         scenario: "scenarios/minimal.toml",
         // A shorter, partial horizon (the sheet has rows for the horizon as written), hardware
         // bought three times, and r = 0 (the straight-line residual).
