@@ -728,9 +728,41 @@ fn work_kernels_table() {
     close(work::eflop_per_year(4.5e14), 14_200.92, "4.5e14 FLOP/s");
     // training tokens/s = R / (6 P): 4.5e14 / (6 * 7.5e9) = 4.5e14 / 4.5e10 = 10000
     close(
-        work::training_tokens_per_s(4.5e14, 7.5e9),
+        work::training_tokens_per_s(4.5e14, work::training_flops_per_token(7.5e9, None)),
         10_000.0,
         "tokens/s",
+    );
+    // With the attention term: 32 layers x 32 heads x 128 dims at seq_len 4096:
+    // 12 * 32 * 32 * 128 * 4096 = 12 * 1024 = 12,288; * 128 = 1,572,864; * 4096 = 6,442,450,944
+    // F_tok = 4.5e10 + 6.442450944e9 = 51,442,450,944; tokens/s = 4.5e14 / 5.1442e10 = 8747.64
+    let attention = work::Attention {
+        layers: 32.0,
+        heads: 32.0,
+        head_dim: 128.0,
+        seq_len: 4096.0,
+    };
+    let f_tok = work::training_flops_per_token(7.5e9, Some(attention));
+    close(f_tok, 51_442_450_944.0, "F_tok with attention");
+    close(
+        work::training_tokens_per_s(4.5e14, f_tok),
+        4.5e14 / 51_442_450_944.0,
+        "tokens/s with attention",
+    );
+    assert!(
+        (4.5e14_f64 / 51_442_450_944.0 - 8_747.639_2).abs() < 1e-3,
+        "8747.64 by hand"
+    );
+    // Chip-hours of 1e12 tokens at 10000 tokens/s per chip: 1e12 / 1e4 / 3600 = 27,777.78,
+    // whatever the chip count: on 8000 chips the run takes 12500 s, 8000 * 12500 / 3600.
+    close(
+        work::chip_hours(8000.0, 12_500.0),
+        27_777.777_777_8,
+        "chip-hours",
+    );
+    close(
+        work::run_seconds(1e12, 8000.0, 10_000.0),
+        12_500.0,
+        "run seconds",
     );
     // 1M tokens per chip-year: 10000 * 31557600 / 1e6 = 315576
     close(

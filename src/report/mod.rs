@@ -60,6 +60,9 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
             replica_chips: g.decode.map(|d| d.replica_chips as u64),
             run_cost: g.run_cost,
             run_seconds: g.run_seconds,
+            chip_hours: g.chip_hours,
+            joules_per_unit: g.joules_per_unit,
+            kg_co2e_per_unit: g.kg_co2e_per_unit,
             mode: if f.rent.is_some() { "rent" } else { "own" }.to_string(),
             hw_capital_per_chip_year: g.cost.hw_capital,
             facility_capital_per_chip_year: g.cost.facility_capital,
@@ -69,6 +72,8 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
             } else {
                 None
             },
+            precision: g.precision.name().to_string(),
+            flops_per_token: g.flops_per_token,
         })
         .collect();
     let comparisons = o

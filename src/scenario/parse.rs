@@ -602,6 +602,7 @@ fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
         facility_capex: q(w, 3).unwrap_or(0.0),
         facility_life: q(w, 4).unwrap_or(20.0 * units::SECONDS_PER_YEAR),
         facility_opex: q(w, 5).unwrap_or(0.0),
+        carbon_intensity: None,
     };
     Some(site)
 }
