@@ -25,6 +25,9 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         None => None,
     };
     let (outcome, r) = evaluate(&s)?;
+    for w in super::warnings::warnings(&s.inputs, &r) {
+        eprintln!("{w}");
+    }
     let text = match a.format {
         Format::Table => report::table::render_table(&r),
         Format::Json => report::to_json(&r),
@@ -112,8 +115,33 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    let mut n = 6;
+    match report::csv::contract(r) {
+        Some(text) => {
+            write(dir, CONTRACT_CSV, text.as_bytes())?;
+            n += 1;
+        }
+        // An earlier run's contract does not belong to this one.
+        None => remove_stale(dir, CONTRACT_CSV)?,
+    }
     write_provenance(dir, s, None)?;
-    Ok(6)
+    Ok(n)
+}
+
+/// The contract check's file in a run folder (only with a `[contract]`).
+pub const CONTRACT_CSV: &str = "contract.csv";
+
+/// Removes `name` from `dir` if an earlier run left it there.
+fn remove_stale(dir: &Path, name: &str) -> Result<(), AppError> {
+    let path = dir.join(name);
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(AppError::runtime(format!(
+            "cannot remove the stale {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// Draws the four run charts into `dir` (PNG and SVG).
