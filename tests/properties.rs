@@ -158,7 +158,7 @@ fn gen_inputs(kind: usize, n: usize, tape: &[f64]) -> Inputs {
         facility_capex: d.lin(0.0, 15.0),
         facility_life: d.lin(10.0, 30.0) * SECONDS_PER_YEAR,
         facility_opex: d.lin(0.0, 1.0) / SECONDS_PER_YEAR,
-        carbon_intensity: d.chance(0.5).then(|| d.lin(0.0, 0.8) / 3.6e6),
+        carbon_intensity: d.chance(0.5).then(|| d.lin(0.0, 0.8)),
     };
     let finance = Finance {
         discount_rate: if d.chance(0.15) {

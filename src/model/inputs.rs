@@ -63,7 +63,8 @@ pub struct Site {
     pub facility_life: f64,
     /// USD per W of IT capacity per s.
     pub facility_opex: f64,
-    /// kg CO2e per J of facility energy; `None`: no carbon figures.
+    /// kg CO2e per kWh of facility energy (a plain number: the unit grammar has no mass);
+    /// `None`: no carbon figures.
     pub carbon_intensity: Option<f64>,
 }
 

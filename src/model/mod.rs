@@ -52,7 +52,7 @@ pub struct FleetFigures {
     pub flops_per_token: Option<f64>,
     /// Facility joules per unit of work.
     pub joules_per_unit: f64,
-    /// With `site.carbon_intensity` only: kg CO2e per unit of work.
+    /// With `site.carbon_intensity` only: kg CO2e per unit of work (kg/kWh * J / 3.6e6).
     pub kg_co2e_per_unit: Option<f64>,
 }
 
@@ -392,7 +392,7 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         kg_co2e_per_unit: inputs
             .site
             .carbon_intensity
-            .map(|kg_per_j| kg_per_j * joules_per_unit),
+            .map(|kg_per_kwh| kg_per_kwh * joules_per_unit / 3.6e6),
     };
     check_finite(&f.id, &figures)?;
     Ok(figures)
