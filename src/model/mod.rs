@@ -504,11 +504,9 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
             output: o.unwrap_or(nan),
         },
     };
-    let replica = if f.tensor_parallel_auto {
-        ReplicaSize::Auto
-    } else if let Some(n) = f.tensor_parallel {
+    let replica = if let Some(n) = f.tensor_parallel {
         ReplicaSize::Fixed(n)
-    } else if wl.tensor_parallel_auto {
+    } else if f.tensor_parallel_auto || wl.tensor_parallel_auto {
         ReplicaSize::Auto
     } else if let Some(n) = wl.tensor_parallel {
         ReplicaSize::Fixed(n)
@@ -544,6 +542,8 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
         }),
         disaggregated: wl.disaggregated,
         prefill_replica: wl.prefill_tensor_parallel,
+        sequential_attention: wl.sequential_attention,
+        full_length_kv: wl.full_length_kv,
     }
 }
 

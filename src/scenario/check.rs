@@ -83,7 +83,6 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
             ("head_dim", wl.head_dim),
             ("weight_bytes", wl.weight_bytes),
             ("kv_bytes", wl.kv_bytes),
-            ("context", wl.context),
         ],
     };
     let missing: Vec<&str> = needed
@@ -131,7 +130,8 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 ),
                 Some(
                     "give the parameters used per token (a mixture of experts' active ones, e.g. \
-                     active_params = 37e9 for model_params = 671e9), or leave it out for a dense model"
+                     active_params = 37e9 for model_params = 671e9), raise model_params to the \
+                     total (all experts), or leave it out for a dense model"
                         .into(),
                 ),
             );
@@ -166,6 +166,9 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 )),
             );
         }
+    }
+    if wl.kind == WorkloadKind::Inference {
+        serving_rules(wl, &mut push);
     }
     if wl.kind == WorkloadKind::Inference && wl.batch.is_none() && !wl.batch_max {
         push(
@@ -392,6 +395,107 @@ fn span_of_time(seconds: f64) -> String {
     }
     let v = format!("{v:.3}");
     format!("{} {u}", v.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The serving workload's rules across keys (MODEL.md section 4): a sequence length,
+/// `heads` with a prefill, a consistent mixture of experts, speculation with its acceptance.
+fn serving_rules(
+    wl: &crate::model::Workload,
+    push: &mut impl FnMut(String, String, Option<String>),
+) {
+    let requests = wl.input_tokens.is_some() || wl.output_tokens.is_some();
+    match (wl.context.is_some(), requests) {
+        (false, false) => push(
+            "workload.input_tokens".into(),
+            "missing required key (an inference workload needs the request's lengths)".into(),
+            Some(
+                "e.g. input_tokens = 1000 and output_tokens = 200 (or context = 8192 for \
+                  the decode-only form)"
+                    .into(),
+            ),
+        ),
+        (true, true) => push(
+            "workload.context".into(),
+            "context is the decode-only form; it cannot be combined with input_tokens / \
+             output_tokens"
+                .into(),
+            Some(
+                "remove context (the mean KV length is then input_tokens + output_tokens / 2)"
+                    .into(),
+            ),
+        ),
+        _ => {}
+    }
+    if requests && wl.output_tokens.is_none() {
+        push(
+            "workload.output_tokens".into(),
+            "missing required key (generated tokens per request)".into(),
+            Some("e.g. output_tokens = 200".into()),
+        );
+    }
+    if requests && wl.input_tokens.is_none() {
+        push(
+            "workload.input_tokens".into(),
+            "missing required key (prompt tokens per request; 0 for none)".into(),
+            Some("e.g. input_tokens = 1000".into()),
+        );
+    }
+    if wl.input_tokens.unwrap_or(0.0) > 0.0 && wl.heads.is_none() {
+        push(
+            "workload.heads".into(),
+            "missing required key (the prefill's attention FLOPs need the query heads)".into(),
+            Some("e.g. heads = 64".into()),
+        );
+    }
+    match (wl.experts, wl.experts_per_token) {
+        (Some(e), Some(k)) => {
+            if k >= e {
+                push(
+                    "workload.experts_per_token".into(),
+                    format!(
+                        "experts_per_token ({k}) must be below experts ({e}): with every expert \
+                         chosen the model is dense"
+                    ),
+                    Some(
+                        "drop experts and experts_per_token for a dense model, or lower \
+                          experts_per_token"
+                            .into(),
+                    ),
+                );
+            }
+            if wl.active_params.is_none() {
+                push(
+                    "workload.active_params".into(),
+                    "missing required key (a mixture of experts needs the parameters used per \
+                     token)"
+                        .into(),
+                    Some("e.g. active_params = 37e9".into()),
+                );
+            }
+        }
+        (Some(_), None) => push(
+            "workload.experts_per_token".into(),
+            "missing required key (experts is set: how many are chosen per token)".into(),
+            Some("e.g. experts_per_token = 8".into()),
+        ),
+        (None, Some(_)) => push(
+            "workload.experts".into(),
+            "missing required key (experts_per_token is set: how many routed experts there \
+             are)"
+                .into(),
+            Some("e.g. experts = 256".into()),
+        ),
+        (None, None) => {}
+    }
+    if wl.spec_tokens.is_some() && wl.acceptance.is_none() {
+        push(
+            "workload.acceptance".into(),
+            "missing required key (spec_tokens is set: the probability each drafted token is \
+             accepted)"
+                .into(),
+            Some("e.g. acceptance = 0.7".into()),
+        );
+    }
 }
 
 /// The model's refusals for `s`, and results that cannot be shown (a ratio that overflows).

@@ -295,6 +295,12 @@ impl Scenario {
             self.sets.push(assignment.to_string());
             return Ok(());
         }
+        if path == "workload.tensor_parallel" && value.trim_matches('"') == "auto" {
+            self.inputs.workload.tensor_parallel_auto = true;
+            self.inputs.workload.tensor_parallel = None;
+            self.sets.push(assignment.to_string());
+            return Ok(());
+        }
         if let Some(done) = self.apply_choice(path, value) {
             done?;
             self.sets.push(assignment.to_string());

@@ -37,7 +37,7 @@ const TOP: &[&str] = &[
     "sweep",
 ];
 const SITE_OTHER: &[&str] = &["power_basis"];
-const WORKLOAD_OTHER: &[&str] = &["kind", "precision"];
+const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
 const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
@@ -229,6 +229,17 @@ impl Walker {
         }
     }
 
+    /// Whether `key` is the string `word` (e.g. tensor_parallel = "auto"), noting its span.
+    fn word(&mut self, t: &DeTable, key: &str, word: &str, prefix: &str) -> bool {
+        match find(t, key) {
+            Some((_, v)) if matches!(v.get_ref(), DeValue::String(s) if s.as_ref() == word) => {
+                self.spans.insert(join(prefix, key), v.span());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A quantity in SI units, range-checked; `None` when absent or bad (bad is a problem).
     fn quantity(&mut self, t: &DeTable, spec: &KeySpec, prefix: &str) -> Option<f64> {
         let (_, v) = find(t, spec.name)?;
@@ -317,6 +328,10 @@ impl Walker {
     fn section<K: SectionKey>(&mut self, t: &DeTable, prefix: &str, x: &mut Inputs, i: usize) {
         for &k in K::ALL {
             let spec = k.spec();
+            if spec.name == "tensor_parallel" && self.word(t, "tensor_parallel", "auto", prefix) {
+                x.fleets[i].tensor_parallel_auto = true;
+                continue;
+            }
             if let Some(v) = self.quantity(t, spec, prefix) {
                 k.set(x, i, if spec.range.integer { v.round() } else { v });
             }
@@ -719,8 +734,32 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
     );
     let mut x = Inputs::scaffold(wl, Vec::new());
     keys::set_defaults::<WorkloadKey>(&mut x, 0);
+    match w.string(t, "serving", "workload") {
+        None => {}
+        Some((s, _)) if s == "aggregated" => {}
+        Some((s, _)) if s == "disaggregated" => x.workload.disaggregated = true,
+        Some((other, sp)) => {
+            let modes = ["aggregated", "disaggregated"];
+            w.push(
+                Problem::new(
+                    Some(sp),
+                    "workload.serving",
+                    format!("unknown serving mode '{other}'"),
+                )
+                .help(did_you_mean(&other, &modes).unwrap_or_else(|| {
+                    "use \"aggregated\" (prefill and decode on the same replicas) or \
+                     \"disaggregated\""
+                        .to_string()
+                })),
+            );
+        }
+    }
     for &k in WorkloadKey::ALL {
         let spec = k.spec();
+        if k == WorkloadKey::TensorParallel && w.word(t, "tensor_parallel", "auto", "workload") {
+            x.workload.tensor_parallel_auto = true;
+            continue;
+        }
         if k == WorkloadKey::Batch {
             if let Some((_, v)) = find(t, "batch") {
                 if let DeValue::String(s) = v.get_ref() {
