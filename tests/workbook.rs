@@ -392,7 +392,10 @@ const CASES: &[Case] = &[
     },
     Case {
         scenario: "scenarios/moe-serving-2gw.toml",
-        changes: &[("fleet.trn3.chip.price", 12000.0), ("fleet.gb200.power_load", 0.7)],
+        changes: &[
+            ("fleet.trn3.chip.price", 12000.0),
+            ("fleet.gb200.power_load", 0.7),
+        ],
         moves: "rho_trn3",
     },
     Case {

@@ -789,16 +789,29 @@ fn build(
         &|c| f_(format!("{}/{HOURS_PER_YEAR}", c.r("cost_per_chip_year"))),
     )?;
     // Section 4: work.
+    // Each fleet's precision (its own or the workload's), fixed when written.
+    let precs: Vec<&str> = x
+        .fleets
+        .iter()
+        .map(|f| f.precision(&x.workload).name())
+        .collect();
     sheet.add(
         "effective_flops_per_chip",
-        &format!("effective FLOP/s R ({prec})"),
+        &format!(
+            "effective FLOP/s R ({})",
+            if precs.iter().all(|p| *p == prec) {
+                prec.to_string()
+            } else {
+                "each fleet's precision".into()
+            }
+        ),
         "FLOP/s",
-        "peak * 1e12 * mfu * availability",
+        "peak[precision] * 1e12 * mfu * availability (the precision is fixed when written)",
         true,
         &|c| {
             f_(format!(
                 "{}*1E12*{}*{}",
-                c.i(&format!("chip.peak.{prec}")),
+                c.i(&format!("chip.peak.{}", precs[c.fi])),
                 c.i("mfu"),
                 c.i("availability")
             ))
@@ -807,17 +820,46 @@ fn build(
     match kind {
         WorkloadKind::Flops => {}
         WorkloadKind::Training => {
+            // F_tok = 6 Pa (+ 12 layers heads head_dim seq_len with seq_len), section 4.
+            let pa = if has("workload.active_params") {
+                format!(
+                    "IF(ISBLANK({0}),{1},{0})",
+                    wl("active_params"),
+                    wl("model_params")
+                )
+            } else {
+                wl("model_params")
+            };
+            let attention = if has("workload.seq_len") {
+                format!(
+                    "+IF(ISBLANK({s}),0,12*{}*{}*{}*{s})",
+                    wl("layers"),
+                    wl("heads"),
+                    wl("head_dim"),
+                    s = wl("seq_len")
+                )
+            } else {
+                String::new()
+            };
+            sheet.add(
+                "flops_per_token",
+                "training FLOP per token F_tok",
+                "FLOP",
+                "6 * active_params (+ 12 * layers * heads * head_dim * seq_len with seq_len)",
+                true,
+                &|_| f_(format!("6*{pa}{attention}")),
+            )?;
             sheet.add(
                 "tokens_per_s_per_chip",
                 "training tokens/s per chip",
                 "1/s",
-                "R / (6 * model_params)",
+                "R / F_tok",
                 true,
                 &|c| {
                     f_(format!(
-                        "{}/(6*{})",
+                        "{}/{}",
                         c.r("effective_flops_per_chip"),
-                        wl("model_params")
+                        c.r("flops_per_token")
                     ))
                 },
             )?;
@@ -940,6 +982,48 @@ fn build(
                     wl("tokens"),
                     c.r("chips"),
                     c.r("tokens_per_s_per_chip")
+                ))
+            },
+        )?;
+    }
+    if kind == WorkloadKind::Training && x.workload.tokens.is_some() {
+        sheet.add(
+            "chip_hours",
+            "chip-hours of one run",
+            "h",
+            "N * run seconds / 3600",
+            true,
+            &|c| f_(format!("{}*{}/3600", c.r("chips"), c.r("run_seconds"))),
+        )?;
+    }
+    sheet.add(
+        "joules_per_unit",
+        "facility energy per unit of work",
+        "J",
+        "w * power_load * pue * 8766 * 3600 / work per chip-year",
+        true,
+        &|c| {
+            f_(format!(
+                "{}*{}*{}*{HOURS_PER_YEAR}*3600/{}",
+                c.r("watts_per_chip"),
+                c.i("power_load"),
+                c.r("pue"),
+                c.r("work_per_chip_year")
+            ))
+        },
+    )?;
+    if has("site.carbon_intensity") {
+        sheet.add(
+            "kg_co2e_per_unit",
+            "emissions per unit of work",
+            "kg CO2e",
+            "carbon_intensity * joules per unit / 3.6e6 (needs site.carbon_intensity)",
+            x.site.carbon_intensity.is_some(),
+            &|c| {
+                f_(format!(
+                    "{}*{}/3.6E6",
+                    site("carbon_intensity"),
+                    c.r("joules_per_unit")
                 ))
             },
         )?;
