@@ -272,8 +272,19 @@ fn compare(
     let want = expected_names(json);
     let mut bad = Vec::new();
     let mut n = 0;
+    // TEMPORARY, until the CLI implements MODEL.md v2 section 3 (branch `programs`, which adds
+    // levelized_cost_per_unit): the CLI's residual is still straight-line and its nominal
+    // total N * C * H, so the figures that depend on them are left out here; the residual is
+    // still checked, through horizon_cost_pv: the sheet's PV of cash (with the v2 residual)
+    // must equal the CLI's N * C * AF(r, H), an identity that holds only with the v2 residual.
+    let v1 = json["fleets"][0].get("levelized_cost_per_unit").is_none();
+    let v1_differs = |name: &str| {
+        v1 && (name.starts_with("horizon_cost_nominal_")
+            || name == "contract_implied_margin"
+            || name == "contract_implied_markup")
+    };
     for (name, (sheet, row, col)) in names {
-        if name.starts_with("in_") {
+        if name.starts_with("in_") || v1_differs(name) {
             continue;
         }
         let got = cell(sheets, sheet, *row, *col);
@@ -335,7 +346,15 @@ fn compare(
             continue;
         };
         rows += 1;
+        let last_row = !cashflow_csv.lines().skip(1).any(|l| {
+            l.split(',').next() == Some(fleet)
+                && l.split(',').nth(1).and_then(|y| y.parse::<u32>().ok())
+                    > year.parse::<u32>().ok()
+        });
         for (i, h) in header.iter().enumerate().skip(2) {
+            if v1 && last_row && ["residual", "total", "discounted_total"].contains(&h.as_str()) {
+                continue;
+            }
             let Some(c) = col_of(h) else {
                 bad.push(format!("Cash flow: no column {h}"));
                 continue;
