@@ -87,6 +87,9 @@ fn fleet(s: &Spec) -> FleetRow {
         tokens_per_s_per_mw: None,
         run_cost: Some(15e12 / 1e6 * cost / work),
         run_seconds: Some(15e12 / (n * s.tokens_per_s)),
+        chip_hours: Some(15e12 / s.tokens_per_s / 3600.0),
+        joules_per_unit: s.watts * 0.8 * pue * HOURS * 3600.0 / work,
+        kg_co2e_per_unit: None,
         mode: if s.rent_per_hour.is_some() {
             "rent"
         } else {
@@ -97,6 +100,8 @@ fn fleet(s: &Spec) -> FleetRow {
         facility_capital_per_chip_year: fac_cap,
         rent_per_chip_year: rent,
         power_budget_w: Some(s.budget_w),
+        precision: "bf16".into(),
+        flops_per_token: Some(6.0 * 70e9),
     }
 }
 

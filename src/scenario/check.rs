@@ -14,6 +14,11 @@ use std::ops::Range;
 /// wrong unit, e.g. `hardware_life = 5` read as years is fine but "5 h" is not a plan).
 pub const MAX_PURCHASES: f64 = 10_000.0;
 
+/// A parameter count as scenarios write it: "671e9", "37e9", "0.5e9".
+fn billions(x: f64) -> String {
+    format!("{}e9", x / 1e9)
+}
+
 /// Every cross-key problem of `s` (empty when it is fine).
 pub fn check(s: &Scenario) -> Vec<Problem> {
     check_after(s, &HashSet::new())
@@ -113,6 +118,55 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
             )),
         ),
     }
+    if let (Some(pa), Some(p)) = (wl.active_params, wl.model_params) {
+        if pa > p {
+            push(
+                "workload.active_params".into(),
+                format!(
+                    "active_params ({}) is above model_params ({}): a token cannot use more \
+                     parameters than the model has",
+                    billions(pa),
+                    billions(p)
+                ),
+                Some(
+                    "give the parameters used per token (a mixture of experts' active ones, e.g. \
+                     active_params = 37e9 for model_params = 671e9), raise model_params to the \
+                     total (all experts), or leave it out for a dense model"
+                        .into(),
+                ),
+            );
+        }
+    }
+    if wl.seq_len.is_some() && wl.kind == WorkloadKind::Training {
+        let missing: Vec<&str> = [
+            ("layers", wl.layers),
+            ("heads", wl.heads),
+            ("head_dim", wl.head_dim),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+        if !missing.is_empty() {
+            push(
+                "workload.seq_len".into(),
+                format!(
+                    "seq_len adds the attention FLOPs 12 * layers * heads * head_dim * seq_len \
+                     per token, and {} {} not given",
+                    missing.join(", "),
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+                Some(format!(
+                    "add {} (the model's shape), or remove seq_len to count 6 * active_params alone",
+                    missing
+                        .iter()
+                        .map(|k| format!("{k} = {}", params::example(k)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+    }
     if wl.kind == WorkloadKind::Inference {
         serving_rules(wl, &mut push);
     }
@@ -181,8 +235,9 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 );
             }
         }
-        if f.chip.peak[wl.precision.index()].is_none() {
-            let prec = wl.precision.name();
+        let precision = f.precision(wl);
+        if f.chip.peak[precision.index()].is_none() {
+            let prec = precision.name();
             let supported = f.chip.supported();
             let chip_fix = match catalog_row {
                 Some(_) => format!(
@@ -191,21 +246,35 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 ),
                 None => format!("add {prec} = ... (dense TFLOP/s) to the chip's peak table"),
             };
-            push(
-                format!("{p}.chip"),
-                format!(
-                    "chip '{}' has no {prec} figure; it supports {}",
-                    f.chip.label,
-                    if supported.is_empty() {
-                        "no precision at all".to_string()
-                    } else {
-                        supported
-                    }
-                ),
-                Some(format!(
-                    "set workload.precision to a precision every fleet's chip supports, or give the figure: {chip_fix}"
-                )),
-            );
+            let has = if supported.is_empty() {
+                "no precision at all".to_string()
+            } else {
+                supported.clone()
+            };
+            // The fleet's own precision is the key at fault when it sets one.
+            let (key, msg, fix) = if f.precision.is_some() {
+                (
+                    format!("{p}.precision"),
+                    format!(
+                        "fleet '{}' runs {prec} but its chip '{}' has no {prec} figure; it supports {has}",
+                        f.id, f.chip.label
+                    ),
+                    format!(
+                        "set precision to one the chip supports ({}), or remove it to run the workload's {}, or give the figure: {chip_fix}",
+                        if supported.is_empty() { "none".to_string() } else { supported },
+                        wl.precision.name()
+                    ),
+                )
+            } else {
+                (
+                    format!("{p}.chip"),
+                    format!("chip '{}' has no {prec} figure; it supports {has}", f.chip.label),
+                    format!(
+                        "set workload.precision to a precision every fleet's chip supports, give this fleet its own (precision = \"...\" in its [[fleet]]), or give the figure: {chip_fix}"
+                    ),
+                )
+            };
+            push(key, msg, Some(fix));
         }
         if wl.kind == WorkloadKind::Inference {
             for (k, v) in [
@@ -377,20 +446,6 @@ fn serving_rules(
             "missing required key (the prefill's attention FLOPs need the query heads)".into(),
             Some("e.g. heads = 64".into()),
         );
-    }
-    if let (Some(pa), Some(p)) = (wl.active_params, wl.model_params) {
-        if pa > p {
-            push(
-                "workload.active_params".into(),
-                format!(
-                    "active_params ({pa:e}) exceeds model_params ({p:e}): a token cannot use more \
-                     parameters than the model stores"
-                ),
-                Some(
-                    "lower active_params, or raise model_params to the total (all experts)".into(),
-                ),
-            );
-        }
     }
     match (wl.experts, wl.experts_per_token) {
         (Some(e), Some(k)) => {

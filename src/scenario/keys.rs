@@ -265,6 +265,9 @@ key_table! {
         FacilityOpex = "facility_opex", USD_PER_W_YR, NON_NEGATIVE, Some(0.0),
             "\"0.4 USD/W/yr\"", "facility opex per W of IT capacity per year"
             => val(x.site.facility_opex);
+        CarbonIntensity = "carbon_intensity", ONE, NON_NEGATIVE, None, "0.37",
+            "grid carbon intensity, kg CO2e per kWh (a plain number)"
+            => opt(x.site.carbon_intensity);
     }
 }
 
@@ -310,12 +313,16 @@ key_table! {
                 x.workload.tensor_parallel = Some(v)
             });
         ActiveParams = "active_params", ONE, POSITIVE, None, "37e9",
-            "parameters used per token (mixture of experts)"
+            "parameters used per token (mixture of experts); default model_params"
             => opt(x.workload.active_params);
         Heads = "heads", ONE, Range::count(MAX_SHAPE), None, "64", "query heads"
             => opt(x.workload.heads);
-        Hidden = "hidden", ONE, Range::count(MAX_SHAPE), None, "8192", "model width"
+        Hidden = "hidden", ONE, Range::count(MAX_SHAPE), None, "8192",
+            "model width; default heads * head_dim"
             => opt(x.workload.hidden);
+        SeqLen = "seq_len", TOKENS, Range::count(MAX_SEQUENCE), None, "8192",
+            "tokens per training sequence (adds the attention FLOPs)"
+            => opt(x.workload.seq_len);
         InputTokens = "input_tokens", TOKENS, INPUT_TOKENS, None, "1000",
             "prompt tokens per request"
             => opt(x.workload.input_tokens);
@@ -512,8 +519,8 @@ mod tests {
         // chips, chips_per_node, tensor_parallel (fleet and workload), layers, kv_heads,
         // head_dim, context, batch; serving: heads, hidden, input_tokens, output_tokens,
         // experts, experts_per_token, max_batch, prefill_chunk, spec_tokens,
-        // prefill_tensor_parallel
-        assert_eq!(counts.len(), 19, "{counts:?}");
+        // prefill_tensor_parallel; training: seq_len
+        assert_eq!(counts.len(), 20, "{counts:?}");
         for k in counts {
             // 2^53 = 9,007,199,254,740,992: every whole number below it is exact in f64.
             assert!(k.range.max <= 9_007_199_254_740_992.0, "{}", k.name);

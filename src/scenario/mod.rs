@@ -316,8 +316,9 @@ impl Scenario {
 
 impl Scenario {
     /// The `--set` paths whose values are names or lists, not quantities: `compare.baseline`
-    /// and `contract.fleet` (fleet ids) and `compare.claim` (levels, "1.3,1.4"). `None` when
-    /// `path` is none of them.
+    /// and `contract.fleet` (fleet ids), `compare.claim` (levels, "1.3,1.4"),
+    /// `workload.precision` and `fleet.ID.precision` (precision names). `None` when `path` is
+    /// none of them.
     fn apply_choice(&mut self, path: &str, value: &str) -> Option<Result<(), String>> {
         let ids: Vec<&str> = self.inputs.fleets.iter().map(|f| f.id.as_str()).collect();
         let fleet = |id: &str| -> Result<usize, String> {
@@ -346,9 +347,26 @@ impl Scenario {
                 Err(e) => Err(e),
             },
             "compare.claim" => parse_claims(value).map(|c| self.inputs.compare.claims = c),
-            _ => return None,
+            "workload.precision" => precision(value).map(|p| self.inputs.workload.precision = p),
+            _ => match path.split('.').collect::<Vec<_>>().as_slice() {
+                ["fleet", id, "precision"] => fleet(id).and_then(|i| {
+                    precision(value).map(|p| self.inputs.fleets[i].precision = Some(p))
+                }),
+                _ => return None,
+            },
         })
     }
+}
+
+/// A precision given by name on the command line ("fp8", or "\"fp8\"").
+fn precision(value: &str) -> Result<crate::model::Precision, String> {
+    let name = value.trim().trim_matches('"');
+    crate::model::Precision::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown precision '{name}'; {}",
+            parse::precision_help(name)
+        )
+    })
 }
 
 /// Claim levels as given on the command line: "1.3", "1.3,1.4", "[1.3, 1.4]" or "30 %" (a

@@ -38,7 +38,7 @@ const TOP: &[&str] = &[
 ];
 const SITE_OTHER: &[&str] = &["power_basis"];
 const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
-const FLEET_OTHER: &[&str] = &["id", "chip", "platform"];
+const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
 const CONTRACT_OTHER: &[&str] = &["fleet"];
@@ -726,24 +726,7 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
             }
             None
         }
-        Some((s, sp)) => match Precision::from_name(&s) {
-            Some(p) => Some(p),
-            None => {
-                let all: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
-                w.push(
-                    Problem::new(
-                        Some(sp),
-                        "workload.precision",
-                        format!("unknown precision '{s}'"),
-                    )
-                    .help(
-                        did_you_mean(&s, &all)
-                            .unwrap_or_else(|| format!("use one of {}", all.join(", "))),
-                    ),
-                );
-                None
-            }
-        },
+        Some((s, sp)) => precision_named(w, &s, sp, "workload.precision"),
     };
     let wl = Workload::new(
         kind.unwrap_or(WorkloadKind::Flops),
@@ -793,6 +776,27 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
         }
     }
     Some(x.workload).filter(|_| kind.is_some() && precision.is_some())
+}
+
+/// The precision named `name` (at `span`, key `key`); an unknown name is a problem with a
+/// "did you mean".
+fn precision_named(w: &mut Walker, name: &str, span: Range<usize>, key: &str) -> Option<Precision> {
+    match Precision::from_name(name) {
+        Some(p) => Some(p),
+        None => {
+            w.push(
+                Problem::new(Some(span), key, format!("unknown precision '{name}'"))
+                    .help(precision_help(name)),
+            );
+            None
+        }
+    }
+}
+
+/// "did you mean 'fp8'?" or the list of precisions.
+pub fn precision_help(name: &str) -> String {
+    let all: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
+    did_you_mean(name, &all).unwrap_or_else(|| format!("use one of {}", all.join(", ")))
 }
 
 fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet> {
@@ -908,6 +912,13 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
         }
         w.section::<FleetKey>(t, &prefix, &mut tmp, 0);
         fleet = tmp.fleets.pop().expect("one fleet");
+        if let Some((name, span)) = w.string(t, "precision", &prefix) {
+            fleet.precision = precision_named(w, &name, span, &format!("{prefix}.precision"));
+            if fleet.precision.is_none() {
+                // Reported: which peak the fleet needs is unknown.
+                w.covered.insert(format!("{prefix}.chip"));
+            }
+        }
         if fleet.rent.is_none() && find(t, "rent").is_some() {
             // A bad rent was reported: whether the fleet is owned is unknown, so do not ask
             // for what an owned fleet needs.

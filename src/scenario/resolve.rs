@@ -79,6 +79,9 @@ pub fn to_toml(s: &Scenario) -> String {
         if f.tensor_parallel_auto && f.tensor_parallel.is_none() {
             o.push_str("tensor_parallel = \"auto\"\n");
         }
+        if let Some(p) = f.precision {
+            let _ = writeln!(o, "precision = {}", quote(p.name()));
+        }
         for &k in FleetKey::ALL {
             // Write only what the fleet itself sets: inherited site values stay inherited.
             line(&mut o, k.spec(), k.own(x, fi));
