@@ -331,6 +331,16 @@ impl Scenario {
             })
         };
         Some(match path {
+            // The scenario's name labels every report and chart: a variant run says what it is.
+            "name" => {
+                let name = value.trim().trim_matches('"');
+                if name.is_empty() {
+                    Err("the name must not be empty".to_string())
+                } else {
+                    self.name = name.to_string();
+                    Ok(())
+                }
+            }
             "compare.baseline" => fleet(value).map(|i| self.inputs.compare.baseline = i),
             "contract.fleet" => match fleet(value) {
                 Ok(i) => match self.inputs.contract.as_mut() {
