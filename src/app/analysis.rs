@@ -734,6 +734,10 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let dir = out_dir(&a.out)?;
     let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
+    if let Some(path) = &a.samples {
+        crate::files::refuse_same(path, "--samples", &[("scenario", &a.scenario.scenario)])
+            .map_err(AppError::input)?;
+    }
     let mut sink = match &a.samples {
         Some(path) => Some(FileSink(output::OutFile::create(path).map_err(|e| {
             AppError::input(format!(
