@@ -1,0 +1,148 @@
+//! `sweep`, `tornado`, `montecarlo`, `solve` and `elasticities`, one file each: print a summary,
+//! and with `--out DIR` write tidy CSV, results.json, the resolved scenario and the chart. This
+//! file holds what they share.
+
+mod elasticities;
+mod montecarlo;
+mod solve;
+mod sweep;
+mod tornado;
+
+pub use elasticities::elasticities;
+pub use montecarlo::montecarlo;
+pub use solve::solve;
+pub use sweep::{sweep, sweep_csv};
+pub use tornado::tornado;
+
+use crate::analysis::metric::Metric;
+use crate::app::AppError;
+use crate::cli::OutArgs;
+use crate::plot::{self, ChartOptions, ImageFormat, TickFormat};
+use crate::report::output;
+use crate::scenario::{Param, Scenario};
+use crate::units;
+use comfy_table::Table;
+use std::path::{Path, PathBuf};
+
+fn out_dir(o: &OutArgs) -> Result<Option<PathBuf>, AppError> {
+    o.out
+        .as_deref()
+        .map(|d| output::prepare_dir(d).map_err(AppError::input))
+        .transpose()
+}
+
+fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppError> {
+    Metric::parse(
+        m.metric.as_deref(),
+        m.fleet.as_deref(),
+        m.candidate.as_deref(),
+        &s.inputs,
+    )
+    .map_err(AppError::input)
+}
+
+/// A right-aligned table of the analysis commands: plain text, or GitHub markdown for
+/// `--format markdown`.
+fn table(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
+    let mut t = Table::new();
+    t.load_preset(if md {
+        comfy_table::presets::ASCII_MARKDOWN
+    } else {
+        "     ──            "
+    });
+    t.set_header(header);
+    for r in rows {
+        t.add_row(r);
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i > 0 {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
+}
+
+fn chart_both(
+    dir: &Path,
+    name: &str,
+    size: (u32, u32),
+    draw: impl Fn(&Path, ImageFormat, &ChartOptions) -> Result<(), plot::PlotError>,
+) -> Result<(), AppError> {
+    let o = ChartOptions {
+        width: size.0,
+        height: size.1,
+    };
+    for fmt in [ImageFormat::Png, ImageFormat::Svg] {
+        let path = dir.join(format!("{name}.{}", fmt.extension()));
+        draw(&path, fmt, &o).map_err(|e| AppError::runtime(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// A sweep value as the model used it: counts are rounded to whole numbers.
+fn count_rounded(p: Param, v: f64) -> f64 {
+    if p.spec().range.integer {
+        v.round()
+    } else {
+        v
+    }
+}
+
+/// How a parameter's values read on an axis.
+fn tick_format(p: Param) -> TickFormat {
+    let unit = p.spec().unit;
+    if unit == units::USD {
+        TickFormat::Usd
+    } else if unit.dim == units::ONE.dim && p.spec().range.max == 1.0 {
+        TickFormat::Percent
+    } else if unit.dim == units::ONE.dim {
+        TickFormat::Plain
+    } else {
+        TickFormat::Si(
+            unit.name
+                .trim_start_matches(|c: char| "kMGTP".contains(c))
+                .to_string(),
+        )
+    }
+}
+
+/// Axis values as shown: USD and fractions in SI, others in the key's unit.
+fn axis_value(p: Param, si: f64) -> f64 {
+    match tick_format(p) {
+        TickFormat::Si(_) => si / p.spec().unit.si * si_prefix_factor(p),
+        _ => si,
+    }
+}
+
+fn si_prefix_factor(p: Param) -> f64 {
+    // TFLOP/s, TB/s, GB, kWh-based units: the SI tick formatter adds its own prefix.
+    let name = p.spec().unit.name;
+    match name.chars().next() {
+        Some('k') => 1e3,
+        Some('M') => 1e6,
+        Some('G') => 1e9,
+        Some('T') => 1e12,
+        _ => 1.0,
+    }
+}
+
+fn axis_label(s: &Scenario, p: Param) -> String {
+    format!("{} ({})", p.path(&s.inputs), p.spec().unit.name)
+}
+
+/// A progress bar on stderr for work of `n` steps, shown only when it takes about a second or
+/// more (`n >= threshold`), stderr is a terminal and `--quiet` is not given.
+fn progress_bar(n: u64, threshold: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() || n < threshold {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(n);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what}, {{per_sec}}, eta {{eta}}"
+        ))
+        .expect("template"),
+    );
+    bar
+}

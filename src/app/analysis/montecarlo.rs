@@ -1,0 +1,295 @@
+//! `fleetcost montecarlo`: draws of the uncertain inputs, summary statistics and the histogram.
+
+use super::{chart_both, out_dir, progress_bar, table};
+use crate::analysis::montecarlo;
+use crate::app::run::{write, write_provenance};
+use crate::app::{load, print, AppError};
+use crate::cli::MonteCarloArgs;
+use crate::model::Inputs;
+use crate::plot::{self, TickFormat};
+use crate::report::{self, output, Format};
+use crate::scenario::Scenario;
+use crate::units::format::{fmt_thousands, Num};
+
+/// `--samples`: CSV streamed into an [`output::OutFile`], committed when complete.
+struct FileSink(output::OutFile);
+
+impl montecarlo::SampleSink for FileSink {
+    fn header(&mut self, columns: &[String]) -> std::io::Result<()> {
+        use std::io::Write;
+        writeln!(self.0, "{}", columns.join(","))
+    }
+    fn rows(&mut self, text: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        self.0.write_all(text.as_bytes())
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Stat {
+    mean: f64,
+    sd: f64,
+    p5: f64,
+    p50: f64,
+    p95: f64,
+}
+
+fn stat(s: &crate::analysis::stats::Summary) -> Stat {
+    Stat {
+        mean: s.mean,
+        sd: s.sd,
+        p5: s.p5,
+        p50: s.p50,
+        p95: s.p95,
+    }
+}
+
+fn mc_json(
+    inputs: &Inputs,
+    r: &montecarlo::McResult,
+    setup: &montecarlo::Setup,
+) -> serde_json::Value {
+    let method = match r.method {
+        crate::analysis::stats::QuantileMethod::Exact => serde_json::json!({"method": "exact"}),
+        crate::analysis::stats::QuantileMethod::Histogram { max_rel_error } => {
+            serde_json::json!({"method": "histogram", "max_rel_error": max_rel_error})
+        }
+    };
+    serde_json::json!({
+        "n": r.n,
+        "seed": r.seed,
+        "quantiles": method,
+        "fleets": inputs.fleets.iter().zip(&r.fleets).map(|(f, s)| serde_json::json!({"id": f.id, "cost_per_unit": stat(s)})).collect::<Vec<_>>(),
+        "comparisons": setup.comparisons.iter().zip(&r.comparisons).map(|(&(c, b), (s, ex))| serde_json::json!({
+            "candidate": inputs.fleets[c].id,
+            "baseline": inputs.fleets[b].id,
+            "rho": stat(s),
+            "claims": ex.iter().map(|e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
+    let s = load(&a.scenario)?;
+    let dir = out_dir(&a.out)?;
+    let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
+    if let Some(path) = &a.samples {
+        crate::files::refuse_same(path, "--samples", &[("scenario", &a.scenario.scenario)])
+            .map_err(AppError::input)?;
+    }
+    let mut sink = match &a.samples {
+        Some(path) => Some(FileSink(output::OutFile::create(path).map_err(|e| {
+            AppError::input(format!(
+                "--samples {}: cannot write it: {e}",
+                path.display()
+            ))
+        })?)),
+        None => None,
+    };
+    let bar = progress_bar(a.n, 5_000_000, "draws", a.out.quiet);
+    let result = montecarlo::run(
+        &setup,
+        a.n,
+        a.seed,
+        sink.as_mut().map(|s| s as &mut dyn montecarlo::SampleSink),
+        &|done| bar.set_position(done),
+    );
+    bar.finish_and_clear();
+    let r = match result {
+        Ok(r) => r,
+        // Dropping the sink removes its temporary file; an old samples file stays whole.
+        Err(e) => return Err(AppError::runtime(format!("{}: {e}", s.file))),
+    };
+    if let (Some(FileSink(f)), Some(path)) = (sink, &a.samples) {
+        f.commit()
+            .map_err(|e| AppError::runtime(format!("--samples {}: {e}", path.display())))?;
+    }
+    let x = &setup.base;
+    let json = mc_json(x, &r, &setup);
+    let text = match a.out.format {
+        Format::Json => report::to_json(&json),
+        Format::Csv => mc_csv(x, &r, &setup),
+        _ => mc_table(&s, &r, &setup, a.out.format == Format::Markdown),
+    };
+    if let Some(dir) = dir {
+        write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
+        write(&dir, "results.json", report::to_json(&json).as_bytes())?;
+        write_provenance(&dir, &s, Some(a.seed))?;
+        for (j, &(c, b)) in setup.comparisons.iter().enumerate() {
+            let (summary, ex) = &r.comparisons[j];
+            let bins = &r.rho_bins[j];
+            let w = (bins.hi - bins.lo) / bins.counts.len() as f64;
+            let chart = plot::HistogramChart {
+                title: format!(
+                    "Monte Carlo: rho of {} vs {} ({} draws, seed {})",
+                    x.fleets[c].id,
+                    x.fleets[b].id,
+                    fmt_thousands(r.n as f64, 0),
+                    r.seed
+                ),
+                subtitle: s.name.clone(),
+                x_label: format!(
+                    "rho: perf per dollar of {} relative to {}",
+                    x.fleets[c].id, x.fleets[b].id
+                ),
+                x_format: TickFormat::Times,
+                metric: "rho".into(),
+                bins: bins
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &count)| plot::HistBin {
+                        lo: bins.lo + i as f64 * w,
+                        hi: bins.lo + (i + 1) as f64 * w,
+                        count,
+                    })
+                    .collect(),
+                levels: ex.iter().map(|e| (e.level, e.probability)).collect(),
+                quantiles: vec![
+                    ("p5".into(), summary.p5),
+                    ("p50".into(), summary.p50),
+                    ("p95".into(), summary.p95),
+                ],
+            };
+            chart_both(
+                &dir,
+                &format!("montecarlo_rho_{}", x.fleets[c].id),
+                a.out.size,
+                |p, f, o| plot::histogram(&chart, p, f, o),
+            )?;
+        }
+        eprintln!(
+            "wrote montecarlo.csv, results.json, provenance and the charts to {}",
+            dir.display()
+        );
+    }
+    print(&text)
+}
+
+fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "kind",
+        "id",
+        "baseline",
+        "metric",
+        "mean",
+        "sd",
+        "p5",
+        "p50",
+        "p95",
+        "level",
+        "probability",
+        "se",
+    ])
+    .expect("csv");
+    for (f, s) in x.fleets.iter().zip(&r.fleets) {
+        w.write_record([
+            String::from("fleet"),
+            f.id.clone(),
+            String::new(),
+            "cost_per_unit".into(),
+            Num(s.mean).to_string(),
+            Num(s.sd).to_string(),
+            Num(s.p5).to_string(),
+            Num(s.p50).to_string(),
+            Num(s.p95).to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ])
+        .expect("csv");
+    }
+    for (&(c, b), (s, ex)) in setup.comparisons.iter().zip(&r.comparisons) {
+        let head = [
+            String::from("comparison"),
+            x.fleets[c].id.clone(),
+            x.fleets[b].id.clone(),
+            "rho".into(),
+            Num(s.mean).to_string(),
+            Num(s.sd).to_string(),
+            Num(s.p5).to_string(),
+            Num(s.p50).to_string(),
+            Num(s.p95).to_string(),
+        ];
+        if ex.is_empty() {
+            let mut rec = head.to_vec();
+            rec.extend([String::new(), String::new(), String::new()]);
+            w.write_record(rec).expect("csv");
+        }
+        for e in ex {
+            let mut rec = head.to_vec();
+            rec.extend([
+                Num(e.level).to_string(),
+                Num(e.probability).to_string(),
+                Num(e.se).to_string(),
+            ]);
+            w.write_record(rec).expect("csv");
+        }
+    }
+    report::csv::finish(w)
+}
+
+fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, md: bool) -> String {
+    let x = &setup.base;
+    let unit = x.workload.kind.work_unit();
+    let method = match r.method {
+        crate::analysis::stats::QuantileMethod::Exact => "exact order statistics".to_string(),
+        crate::analysis::stats::QuantileMethod::Histogram { max_rel_error } => {
+            format!("a log histogram, within {max_rel_error:.1e} relative")
+        }
+    };
+    let mut out = format!("{}\nMonte Carlo: {} draws, seed {}; {} uncertain inputs; quantiles by {method}\n\nUSD per {unit}\n",
+        s.name, fmt_thousands(r.n as f64, 0), r.seed, setup.params.len());
+    let rows = x
+        .fleets
+        .iter()
+        .zip(&r.fleets)
+        .map(|(f, m)| {
+            vec![
+                f.id.clone(),
+                fmt_thousands(m.mean, 4),
+                fmt_thousands(m.sd, 4),
+                fmt_thousands(m.p5, 4),
+                fmt_thousands(m.p50, 4),
+                fmt_thousands(m.p95, 4),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        md,
+        ["fleet", "mean", "sd", "p5", "p50", "p95"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    ));
+    if !setup.comparisons.is_empty() {
+        out.push_str("\nrho (perf per dollar vs baseline)\n");
+        let mut header: Vec<String> = ["candidate", "mean", "sd", "p5", "p50", "p95"]
+            .map(String::from)
+            .to_vec();
+        header.extend(setup.levels.iter().map(|l| format!("P(rho >= {l:.2})")));
+        let rows =
+            setup
+                .comparisons
+                .iter()
+                .zip(&r.comparisons)
+                .map(|(&(c, _), (m, ex))| {
+                    let mut row = vec![
+                        x.fleets[c].id.clone(),
+                        fmt_thousands(m.mean, 3),
+                        fmt_thousands(m.sd, 3),
+                        fmt_thousands(m.p5, 3),
+                        fmt_thousands(m.p50, 3),
+                        fmt_thousands(m.p95, 3),
+                    ];
+                    row.extend(ex.iter().map(|e| {
+                        format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)
+                    }));
+                    row
+                })
+                .collect();
+        out.push_str(&table(md, header, rows));
+    }
+    out
+}

@@ -1,0 +1,445 @@
+//! `fleetcost sweep`: one- or two-parameter grids of the run report, as a table, tidy CSV, JSON
+//! and line or contour charts.
+
+use super::{
+    axis_label, axis_value, chart_both, count_rounded, metric_of, out_dir, progress_bar, table,
+    tick_format,
+};
+use crate::analysis::metric::{Metric, FLEET_KEYS};
+use crate::analysis::sweep;
+use crate::app::run::{write, write_provenance};
+use crate::app::{load, print, AppError};
+use crate::cli::SweepArgs;
+use crate::plot::{self, TickFormat};
+use crate::report::{self, Format, RunReport};
+use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
+use crate::units;
+use crate::units::format::{fmt_thousands, Num};
+use std::path::Path;
+
+fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppError> {
+    let k = a.param.len();
+    if a.from.len() != k
+        || a.to.len() != k
+        || a.steps.len() != k
+        || (!a.scale.is_empty() && a.scale.len() != k)
+    {
+        return Err(AppError::input(format!(
+            "give --from, --to and --steps once for each --param ({k} --param given; {} --from, {} --to, {} --steps)",
+            a.from.len(), a.to.len(), a.steps.len()
+        )));
+    }
+    if k > 2 {
+        return Err(AppError::input(
+            "at most two --param: one gives a line, two a grid",
+        ));
+    }
+    let mut axes = Vec::new();
+    for i in 0..k {
+        let param = Param::parse(&a.param[i], &s.inputs)
+            .map_err(|e| AppError::input(format!("--param: {e}")))?;
+        let from = parse_value(param, &a.from[i])
+            .map_err(|e| AppError::input(format!("--from {}: {e}", a.from[i])))?;
+        let to = parse_value(param, &a.to[i])
+            .map_err(|e| AppError::input(format!("--to {}: {e}", a.to[i])))?;
+        if a.steps[i] < 2 {
+            return Err(AppError::input(format!(
+                "--steps {}: a sweep needs at least 2 points (both ends)",
+                a.steps[i]
+            )));
+        }
+        let log = match a.scale.get(i).map(String::as_str) {
+            None | Some("linear") => false,
+            Some("log") => true,
+            Some(other) => {
+                return Err(AppError::input(format!(
+                    "--scale {other}: use linear or log"
+                )))
+            }
+        };
+        if log && (from <= 0.0 || to <= 0.0) {
+            return Err(AppError::input("--scale log needs --from and --to > 0"));
+        }
+        if axes.iter().any(|x: &SweepAxis| x.param == param) {
+            return Err(AppError::input(format!(
+                "--param {} is given twice; a grid needs two different parameters",
+                a.param[i]
+            )));
+        }
+        axes.push(SweepAxis {
+            path: a.param[i].clone(),
+            param,
+            from,
+            to,
+            steps: a.steps[i],
+            log,
+            span: 0..0,
+        });
+    }
+    Ok(axes)
+}
+
+/// Long-format CSV: axis columns, then one row per fleet and per comparison with the metrics.
+pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = axes
+        .iter()
+        .map(|a| format!("{} [{}]", a.path, a.param.spec().unit.name))
+        .collect();
+    header.extend(["row", "id", "baseline"].map(String::from));
+    header.extend(FLEET_KEYS.iter().map(|k| k.to_string()));
+    header.extend(["rho", "cost_reduction"].map(String::from));
+    w.write_record(&header).expect("in-memory CSV");
+    for p in points {
+        let lead: Vec<String> = axes
+            .iter()
+            .zip(&p.values)
+            .map(|(a, &v)| Num(count_rounded(a.param, v) / a.param.spec().unit.si).to_string())
+            .collect();
+        for f in &p.report.fleets {
+            let obj = serde_json::to_value(f).expect("row");
+            let mut rec = lead.clone();
+            rec.extend([String::from("fleet"), f.id.clone(), String::new()]);
+            rec.extend(FLEET_KEYS.iter().map(|k| {
+                obj.get(*k)
+                    .and_then(|v| v.as_f64())
+                    .map(|v| Num(v).to_string())
+                    .unwrap_or_default()
+            }));
+            rec.extend([String::new(), String::new()]);
+            w.write_record(&rec).expect("in-memory CSV");
+        }
+        for c in &p.report.comparisons {
+            let mut rec = lead.clone();
+            rec.extend([
+                String::from("comparison"),
+                c.candidate.clone(),
+                c.baseline.clone(),
+            ]);
+            rec.extend(FLEET_KEYS.iter().map(|_| String::new()));
+            rec.extend([Num(c.rho).to_string(), Num(c.cost_reduction).to_string()]);
+            w.write_record(&rec).expect("in-memory CSV");
+        }
+    }
+    report::csv::finish(w)
+}
+
+#[derive(serde::Serialize)]
+struct SweepJson<'a> {
+    params: Vec<&'a str>,
+    units: Vec<&'static str>,
+    points: Vec<SweepPointJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct SweepPointJson<'a> {
+    values: Vec<f64>,
+    #[serde(flatten)]
+    report: &'a RunReport,
+}
+
+pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
+    let s = load(&a.scenario)?;
+    let axes = if a.param.is_empty() {
+        s.sweeps.clone()
+    } else {
+        axes_from_flags(&s, a)?
+    };
+    if axes.is_empty() {
+        return Err(AppError::input(format!(
+            "{}: nothing to sweep: add a [[sweep]] table or give --param PATH --from A --to B --steps N",
+            s.file
+        )));
+    }
+    let m = &a.metric;
+    let metric = if m.metric.is_none() && m.candidate.is_none() && m.fleet.is_none() {
+        Metric::natural_for(axes[0].param, &s.inputs)
+    } else {
+        metric_of(&s, m)?
+    };
+    let total: usize = axes.iter().map(|x| x.steps).product();
+    // The same limit as a [[sweep]] in the file: each point keeps its full report.
+    let max = crate::scenario::parse::MAX_SWEEP_POINTS;
+    if total as f64 > max {
+        return Err(AppError::input(format!(
+            "{}: a sweep of {} points keeps a full report per point; at most {} (lower --steps or the [[sweep]] steps)",
+            s.file,
+            fmt_thousands(total as f64, 0),
+            fmt_thousands(max, 0)
+        )));
+    }
+    let dir = out_dir(&a.out)?;
+    let bar = progress_bar(total as u64, 20_000, "grid points", a.out.quiet);
+    let points = sweep::run_with_progress(&s.name, &s.inputs, &axes, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let points = points.map_err(|e| AppError::runtime(format!("{}: sweep {e}", s.file)))?;
+    let values: Vec<f64> = points
+        .iter()
+        .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
+        .collect();
+    // Axis values in their keys' units (as the CSV and the scenario write them).
+    let sweep_json = || {
+        report::to_json(&SweepJson {
+            params: axes.iter().map(|x| x.path.as_str()).collect(),
+            units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
+            points: points
+                .iter()
+                .map(|p| SweepPointJson {
+                    values: axes
+                        .iter()
+                        .zip(&p.values)
+                        .map(|(x, &v)| count_rounded(x.param, v) / x.param.spec().unit.si)
+                        .collect(),
+                    report: &p.report,
+                })
+                .collect(),
+        })
+    };
+    let text = match a.out.format {
+        Format::Json => sweep_json(),
+        Format::Csv => sweep_csv(&axes, &points),
+        Format::Table | Format::Markdown => sweep_table(
+            &s,
+            &axes,
+            &points,
+            &metric,
+            a.out.format == Format::Markdown,
+        ),
+    };
+    if let Some(dir) = dir {
+        write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
+        write(&dir, "results.json", sweep_json().as_bytes())?;
+        write_provenance(&dir, &s, None)?;
+        draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
+        eprintln!(
+            "wrote sweep.csv, results.json, provenance and the chart to {}",
+            dir.display()
+        );
+    }
+    print(&text)
+}
+
+fn sweep_table(
+    s: &Scenario,
+    axes: &[SweepAxis],
+    points: &[sweep::SweepPoint],
+    metric: &Metric,
+    md: bool,
+) -> String {
+    let x = &s.inputs;
+    if axes.len() == 1 {
+        let a = &axes[0];
+        let mut header = vec![axis_label(s, a.param)];
+        header.extend(x.fleets.iter().map(|f| format!("USD/unit {}", f.id)));
+        header.extend(
+            points[0]
+                .report
+                .comparisons
+                .iter()
+                .map(|c| format!("rho {}", c.candidate)),
+        );
+        // The --metric gets a column of its own unless one above already shows it.
+        let shown = matches!(
+            metric,
+            Metric::Fleet {
+                key: "cost_per_unit",
+                ..
+            } | Metric::Comparison { key: "rho", .. }
+        );
+        if !shown {
+            header.push(metric.label(x));
+        }
+        let rows = points
+            .iter()
+            .map(|p| {
+                let mut r = vec![units::display_approx(
+                    count_rounded(a.param, p.values[0]),
+                    &a.param.spec().unit,
+                    4,
+                )];
+                r.extend(
+                    p.report
+                        .fleets
+                        .iter()
+                        .map(|f| fmt_thousands(f.cost_per_unit, 4)),
+                );
+                r.extend(p.report.comparisons.iter().map(|c| fmt_thousands(c.rho, 3)));
+                if !shown {
+                    let v = metric.read(&p.report).unwrap_or(f64::NAN);
+                    r.push(fmt_thousands(v, metric.decimals(4)));
+                }
+                r
+            })
+            .collect();
+        return format!(
+            "{}\nsweep of {}\n{}",
+            s.name,
+            a.path,
+            table(md, header, rows)
+        );
+    }
+    // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
+    let (ax, ay) = (&axes[0], &axes[1]);
+    let (nx, ny) = (ax.steps, ay.steps);
+    let pick = |n: usize| -> Vec<usize> {
+        let k = n.min(9);
+        let mut v: Vec<usize> = (0..k).map(|i| i * (n - 1) / (k - 1).max(1)).collect();
+        v.dedup();
+        v
+    };
+    let (ix, iy) = (pick(nx), pick(ny));
+    let mut header = vec![format!("{} \\ {}", ax.path, ay.path)];
+    header.extend(
+        iy.iter()
+            .map(|&j| units::display_approx(points[j].values[1], &ay.param.spec().unit, 4)),
+    );
+    let rows = ix
+        .iter()
+        .map(|&i| {
+            let mut r = vec![units::display_approx(
+                points[i * ny].values[0],
+                &ax.param.spec().unit,
+                4,
+            )];
+            r.extend(iy.iter().map(|&j| {
+                fmt_thousands(
+                    metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
+                    metric.decimals(3),
+                )
+            }));
+            r
+        })
+        .collect();
+    let mut out = format!(
+        "{}\n{} on a {nx} x {ny} grid (every point in --format csv)\n{}",
+        s.name,
+        metric.label(x),
+        table(md, header, rows)
+    );
+    if let Metric::Comparison { .. } = metric {
+        for &level in &x.compare.claims {
+            let held = points
+                .iter()
+                .filter(|p| metric.read(&p.report).is_some_and(|v| v >= level))
+                .count();
+            out.push_str(&format!(
+                "rho >= {level:.2} on {held} of {} grid points\n",
+                points.len()
+            ));
+        }
+    }
+    out
+}
+
+fn draw_sweep(
+    dir: &Path,
+    s: &Scenario,
+    axes: &[SweepAxis],
+    points: &[sweep::SweepPoint],
+    metric: &Metric,
+    values: &[f64],
+    size: (u32, u32),
+) -> Result<(), AppError> {
+    let x = &s.inputs;
+    let band = claim_band(&x.compare.claims);
+    if axes.len() == 1 {
+        let a = &axes[0];
+        let xs: Vec<f64> = points
+            .iter()
+            .map(|p| axis_value(a.param, p.values[0]))
+            .collect();
+        let comparison = matches!(metric, Metric::Comparison { .. });
+        let series: Vec<(String, Vec<f64>)> = if comparison {
+            points[0]
+                .report
+                .comparisons
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    (
+                        format!("{} vs {}", c.candidate, c.baseline),
+                        points.iter().map(|p| p.report.comparisons[j].rho).collect(),
+                    )
+                })
+                .collect()
+        } else {
+            vec![(metric.label(x), values.to_vec())]
+        };
+        let base_x = a.param.get(x).map(|v| axis_value(a.param, v));
+        let chart = plot::SweepChart {
+            title: format!(
+                "{} as {} varies",
+                if comparison {
+                    "rho (perf per dollar vs baseline)".to_string()
+                } else {
+                    metric.label(x)
+                },
+                a.path
+            ),
+            subtitle: s.name.clone(),
+            x_label: axis_label(s, a.param),
+            x_format: tick_format(a.param),
+            x: xs,
+            series,
+            y_label: if comparison {
+                "rho: perf per dollar relative to the baseline".into()
+            } else {
+                metric.label(x)
+            },
+            y_format: if comparison {
+                TickFormat::Times
+            } else {
+                TickFormat::Plain
+            },
+            claim_band: if comparison { band } else { None },
+            log_x: a.log,
+            base_x,
+        };
+        return chart_both(dir, "sweep", size, |p, f, o| {
+            plot::sweep_line(&chart, p, f, o)
+        });
+    }
+    let (ax, ay) = (&axes[0], &axes[1]);
+    let (nx, ny) = (ax.steps, ay.steps);
+    // z[iy][ix]: rows follow the second axis (y), columns the first (x).
+    let z: Vec<Vec<f64>> = (0..ny)
+        .map(|j| (0..nx).map(|i| values[i * ny + j]).collect())
+        .collect();
+    let chart = plot::HeatmapChart {
+        title: format!("{} over {} x {}", metric.label(x), ax.path, ay.path),
+        subtitle: s.name.clone(),
+        x_label: axis_label(s, ax.param),
+        x_format: tick_format(ax.param),
+        y_label: axis_label(s, ay.param),
+        y_format: tick_format(ay.param),
+        x: (0..nx)
+            .map(|i| axis_value(ax.param, points[i * ny].values[0]))
+            .collect(),
+        y: (0..ny)
+            .map(|j| axis_value(ay.param, points[j].values[1]))
+            .collect(),
+        z,
+        z_label: metric.label(x),
+        z_format: if matches!(metric, Metric::Comparison { .. }) {
+            TickFormat::Times
+        } else {
+            TickFormat::Plain
+        },
+        contours: if matches!(metric, Metric::Comparison { key: "rho", .. }) {
+            x.compare.claims.clone()
+        } else {
+            Vec::new()
+        },
+        log_x: ax.log,
+        log_y: ay.log,
+    };
+    chart_both(dir, "sweep_heatmap", size, |p, f, o| {
+        plot::heatmap(&chart, p, f, o)
+    })
+}
+
+fn claim_band(claims: &[f64]) -> Option<(f64, f64)> {
+    let lo = claims.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = claims.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    lo.is_finite().then_some((lo, hi))
+}

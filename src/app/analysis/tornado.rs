@@ -1,0 +1,129 @@
+//! `fleetcost tornado`: one-at-a-time swings of a metric between each input's low and high.
+
+use super::{chart_both, metric_of, out_dir, table};
+use crate::analysis::metric::Metric;
+use crate::analysis::tornado;
+use crate::app::run::{write, write_provenance};
+use crate::app::{load, print, AppError};
+use crate::cli::TornadoArgs;
+use crate::plot::{self, TickFormat};
+use crate::report::{self, Format};
+use crate::units::format::{fmt_thousands, Num};
+
+pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
+    let s = load(&a.scenario)?;
+    let metric = metric_of(&s, &a.metric)?;
+    tornado::check(&s).map_err(AppError::input)?;
+    let dir = out_dir(&a.out)?;
+    let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
+    let label = metric.label(&s.inputs);
+    let csv_text = {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "param",
+            "low_p5",
+            "high_p95",
+            "metric",
+            "metric_at_low",
+            "metric_at_high",
+            "swing",
+            "metric_at_base",
+        ])
+        .expect("csv");
+        for b in &bars {
+            w.write_record([
+                b.param.clone(),
+                b.low_text.clone(),
+                b.high_text.clone(),
+                label.clone(),
+                Num(b.metric_low).to_string(),
+                Num(b.metric_high).to_string(),
+                Num(b.swing).to_string(),
+                Num(base).to_string(),
+            ])
+            .expect("csv");
+        }
+        report::csv::finish(w)
+    };
+    let json =
+        || report::to_json(&serde_json::json!({ "metric": label, "base": base, "bars": bars }));
+    let text = match a.out.format {
+        Format::Json => json(),
+        Format::Csv => csv_text.clone(),
+        _ => {
+            let rows = bars
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.param.clone(),
+                        b.low_text.clone(),
+                        b.high_text.clone(),
+                        fmt_thousands(b.metric_low, metric.decimals(4)),
+                        fmt_thousands(b.metric_high, metric.decimals(4)),
+                        fmt_thousands(b.swing, metric.decimals(4)),
+                    ]
+                })
+                .collect();
+            format!(
+                "{}\n{label}: {} at base; each input at its p5 and p95, the others at base\n{}",
+                s.name,
+                fmt_thousands(base, metric.decimals(4)),
+                table(
+                    a.out.format == Format::Markdown,
+                    [
+                        "input",
+                        "p5",
+                        "p95",
+                        "metric at p5",
+                        "metric at p95",
+                        "swing"
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    rows
+                )
+            )
+        }
+    };
+    if let Some(dir) = dir {
+        write(&dir, "tornado.csv", csv_text.as_bytes())?;
+        write(&dir, "results.json", json().as_bytes())?;
+        write_provenance(&dir, &s, None)?;
+        let comparison = matches!(metric, Metric::Comparison { .. });
+        let chart = plot::TornadoChart {
+            title: format!("{label}: each input from its p5 to its p95"),
+            subtitle: format!("{} (the others at base)", s.name),
+            metric_label: label.clone(),
+            metric_format: if comparison {
+                TickFormat::Times
+            } else {
+                TickFormat::Plain
+            },
+            base,
+            bars: bars
+                .iter()
+                .map(|b| plot::TornadoBar {
+                    param: b.param.clone(),
+                    low_label: b.low_text.clone(),
+                    high_label: b.high_text.clone(),
+                    low_value: b.metric_low,
+                    high_value: b.metric_high,
+                })
+                .collect(),
+            claim_levels: if comparison {
+                s.inputs.compare.claims.clone()
+            } else {
+                Vec::new()
+            },
+            low_high_names: ("p5".into(), "p95".into()),
+        };
+        chart_both(&dir, "tornado", a.out.size, |p, f, o| {
+            plot::tornado(&chart, p, f, o)
+        })?;
+        eprintln!(
+            "wrote tornado.csv, results.json, provenance and the chart to {}",
+            dir.display()
+        );
+    }
+    print(&text)
+}
