@@ -284,7 +284,10 @@ mod tests {
     #[test]
     fn reads_stop_at_the_cap() {
         let e = read_capped(Path::new("/dev/zero"), 1024).unwrap_err();
-        assert!(matches!(e, ReadError::NotRegular("a character device")), "{e}");
+        assert!(
+            matches!(e, ReadError::NotRegular("a character device")),
+            "{e}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big");
         std::fs::write(&p, vec![b'x'; 2000]).unwrap();
@@ -293,7 +296,10 @@ mod tests {
             Err(ReadError::TooLarge { max: 1999 })
         ));
         assert_eq!(read_capped(&p, 2000).unwrap().len(), 2000);
-        assert!(matches!(read_capped(dir.path(), 10), Err(ReadError::Folder)));
+        assert!(matches!(
+            read_capped(dir.path(), 10),
+            Err(ReadError::Folder)
+        ));
     }
 
     #[test]

@@ -193,8 +193,9 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
     let file = a.measured.display().to_string();
     let text = crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES)
         .and_then(|b| {
-            String::from_utf8(b)
-                .map_err(|_| crate::files::ReadError::Io(std::io::Error::other("it is not UTF-8 text")))
+            String::from_utf8(b).map_err(|_| {
+                crate::files::ReadError::Io(std::io::Error::other("it is not UTF-8 text"))
+            })
         })
         .map_err(|e| {
             AppError::input(format!(

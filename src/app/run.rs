@@ -44,7 +44,11 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         if a.no_plots && charts > 0 {
             eprintln!("removed {charts} charts of an earlier run (--no-plots)");
         }
-        eprintln!("wrote {} files to {}", written.len(), a.out.as_deref().unwrap_or(Path::new(".")).display());
+        eprintln!(
+            "wrote {} files to {}",
+            written.len(),
+            a.out.as_deref().unwrap_or(Path::new(".")).display()
+        );
     }
     print(&text)
 }
@@ -113,7 +117,10 @@ pub fn write_provenance(dir: &Path, s: &Scenario, seed: Option<u64>) -> Result<(
     let prov = Provenance {
         tool: "fleetcost",
         version: env!("CARGO_PKG_VERSION"),
-        command: args.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+        command: args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         note: lossy.then_some(
             "an argument is not UTF-8 text; it is recorded with U+FFFD for its invalid bytes",
         ),
@@ -239,9 +246,8 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
         width: a.size.0,
         height: a.size.1,
     };
-    let folder = output::RunFolder::open(&a.dir, is_run_chart, &[]).map_err(|e| {
-        AppError::input(e.replacen("--out ", "", 1))
-    })?;
+    let folder = output::RunFolder::open(&a.dir, is_run_chart, &[])
+        .map_err(|e| AppError::input(e.replacen("--out ", "", 1)))?;
     // Here the data come from files, so data the charts cannot show is bad input.
     plot::draw_run(&folder, &r, &cash, &o).map_err(|e| match e {
         plot::PlotError::Input { .. } => AppError::input(e.to_string()),

@@ -216,20 +216,6 @@ fn check_out_dir(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates `dir` if needed and proves it writable (a probe file written and removed, also
-/// when the write fails half-way), so a command fails before computing rather than after.
-pub fn prepare_dir(dir: &Path) -> Result<PathBuf, String> {
-    check_out_dir(dir)?;
-    crate::files::clean_stale(dir);
-    let probe = dir.join(format!(".fleetcost-probe-{}", std::process::id()));
-    let wrote = crate::files::create_tracked(&probe, || fs::File::create(&probe))
-        .and_then(|mut f| f.write_all(b"probe").and_then(|_| f.sync_all()));
-    let _ = fs::remove_file(&probe);
-    crate::files::untrack(&probe);
-    wrote.map_err(|e| format!("--out {}: cannot write there: {e}", dir.display()))?;
-    Ok(dir.to_path_buf())
-}
-
 /// The lock a command holds on its `--out` folder while it writes: `.fleetcost.lock`, created
 /// exclusively, holding the holder's process id and command; a lock whose process is gone is
 /// stale and taken over.
@@ -475,11 +461,69 @@ mod tests {
     }
 
     #[test]
-    fn prepare_rejects_a_file() {
+    fn a_run_folder_refuses_a_file_and_changes_as_one() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("file");
         fs::write(&f, b"x").unwrap();
-        assert!(prepare_dir(&f).is_err());
-        assert!(prepare_dir(&dir.path().join("new/sub")).is_ok());
+        assert!(RunFolder::open(&f, |_| true, &[]).is_err());
+        let out = dir.path().join("new/sub");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("old.csv"), b"old").unwrap();
+        fs::write(out.join("keep.txt"), b"not ours").unwrap();
+        let owns = |n: &str| n.ends_with(".csv");
+        let folder = RunFolder::open(&out, owns, &[]).unwrap();
+        // A second command is refused while the first holds the folder.
+        let e = RunFolder::open(&out, owns, &[]).err().unwrap();
+        assert!(e.contains("another fleetcost"), "{e}");
+        write_atomic(&folder.join("new.csv"), b"new").unwrap();
+        assert!(!out.join("new.csv").exists(), "written before the commit");
+        let (written, removed) = folder.commit().unwrap();
+        assert_eq!(
+            (written, removed),
+            (vec!["new.csv".into()], vec!["old.csv".into()])
+        );
+        let mut names: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["keep.txt", "new.csv"]);
+    }
+
+    #[test]
+    fn a_dropped_run_folder_leaves_the_old_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.csv"), b"old").unwrap();
+        let folder = RunFolder::open(dir.path(), |_| true, &[]).unwrap();
+        write_atomic(&folder.join("a.csv"), b"new").unwrap();
+        drop(folder);
+        assert_eq!(fs::read(dir.path().join("a.csv")).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn names_that_cannot_be_files_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let slash = dir.path().join("x.csv/");
+        let e = OutFile::create(&slash).err().unwrap();
+        assert!(e.to_string().contains("ends with '/'"), "{e}");
+        let lp = dir.path().join("loop");
+        std::os::unix::fs::symlink(&lp, &lp).unwrap();
+        let e = OutFile::create(&lp).err().unwrap();
+        assert!(e.to_string().contains("loops"), "{e}");
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("no/such/x.csv"), &dangling).unwrap();
+        let e = OutFile::create(&dangling).err().unwrap();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        // A link to a file not yet written, in a folder that exists: the target is created.
+        let later = dir.path().join("later");
+        std::os::unix::fs::symlink("target.csv", &later).unwrap();
+        write_atomic(&later, b"x").unwrap();
+        assert_eq!(fs::read(dir.path().join("target.csv")).unwrap(), b"x");
+        assert!(fs::symlink_metadata(&later)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 4);
     }
 }
