@@ -36,6 +36,15 @@ pub enum Command {
     /// Fit mfu, mbu and a per-step overhead to measured decode/prefill points; print the fit
     /// and a scenario fragment.
     Calibrate(CalibrateArgs),
+    /// Print shell completions: `fleetcost completions bash > /etc/bash_completion.d/fleetcost`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Which metric an analysis follows (default: rho of the first candidate).
@@ -195,6 +204,27 @@ pub struct ScenarioArgs {
     /// Override an input by its parameter path, e.g. --set 'fleet.trn2.chip.price=15k USD'.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
+    /// The baseline fleet of every comparison (same as --set compare.baseline=ID).
+    #[arg(long, value_name = "ID")]
+    pub baseline: Option<String>,
+    /// Claim levels to test, as rho (same as --set compare.claim=1.3,1.4).
+    #[arg(long, value_name = "LEVELS", allow_hyphen_values = true)]
+    pub claim: Option<String>,
+}
+
+impl ScenarioArgs {
+    /// `--set` assignments with --baseline and --claim folded in after them, so the resolved
+    /// scenario records them like any other override.
+    pub fn all_sets(&self) -> Vec<String> {
+        let mut sets = self.sets.clone();
+        if let Some(b) = &self.baseline {
+            sets.push(format!("compare.baseline={b}"));
+        }
+        if let Some(c) = &self.claim {
+            sets.push(format!("compare.claim={c}"));
+        }
+        sets
+    }
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod calibrate;
 pub mod catalog;
 pub mod run;
+pub mod warnings;
 
 use crate::cli::ScenarioArgs;
 use crate::scenario::{self, LoadError, Scenario};
@@ -69,7 +70,7 @@ impl From<scenario::ScenarioError> for AppError {
 /// Loads the scenario and applies `--set`.
 pub fn load(args: &ScenarioArgs) -> Result<Scenario, AppError> {
     let mut s = scenario::load(&args.scenario)?;
-    s.apply_sets(&args.sets)?;
+    s.apply_sets(&args.all_sets())?;
     Ok(s)
 }
 
@@ -87,6 +88,17 @@ pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
         Command::Solve(a) => analysis::solve(&a),
         Command::Elasticities(a) => analysis::elasticities(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(
+                a.shell,
+                &mut crate::cli::Cli::command(),
+                "fleetcost",
+                &mut out,
+            );
+            print(&String::from_utf8_lossy(&out))
+        }
     }
 }
 

@@ -28,6 +28,9 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         None => None,
     };
     let (outcome, r) = evaluate(&s)?;
+    for w in super::warnings::warnings(&s.inputs, &r) {
+        eprintln!("{w}");
+    }
     let text = match a.format {
         Format::Table => report::table::render_table(&r),
         Format::Json => report::to_json(&r),
@@ -54,7 +57,8 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
 }
 
 /// The data files of a run folder.
-const RUN_DATA: [&str; 6] = [
+const RUN_DATA: [&str; 7] = [
+    CONTRACT_CSV,
     "results.json",
     "fleets.csv",
     "comparisons.csv",
@@ -155,8 +159,16 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    if let Some(text) = report::csv::contract(r) {
+        write(dir, CONTRACT_CSV, text.as_bytes())?;
+    }
+    // Without a [contract], an earlier run's contract.csv is removed when the folder is
+    // moved into place (it is one of run's outputs).
     write_provenance(dir, s, None)
 }
+
+/// The contract check's file in a run folder (only with a `[contract]`).
+pub const CONTRACT_CSV: &str = "contract.csv";
 
 /// Draws the four run charts into `dir` (PNG and SVG).
 fn draw_charts(

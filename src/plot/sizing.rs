@@ -135,11 +135,26 @@ impl Chart for Sizing<'_> {
                 None,
             ));
         }
-        let notes = vec![if distinct.is_empty() {
+        let mut notes = vec![if distinct.is_empty() {
             "Chip counts as given in the scenario; facility power = chips × provisioned W per chip × PUE.".to_string()
         } else {
             "A fleet sized to a budget holds whole nodes: chips = nodes × chips per node; facility power = chips × provisioned W per chip × PUE, at most the budget.".to_string()
         }];
+        let over: Vec<String> = r
+            .fleets
+            .iter()
+            .zip(&budgets)
+            .filter_map(|(f, b)| {
+                b.filter(|b| f.facility_power_w > b * (1.0 + 1e-9))
+                    .map(|b| format!("{} by {}", f.id, fmt_si(f.facility_power_w - b, "W", 3)))
+            })
+            .collect();
+        if !over.is_empty() {
+            notes.push(format!(
+                "Over the budget (chip count given in the scenario): {}.",
+                over.join(", ")
+            ));
+        }
         let region = frame_region(&cv, &title, &run_subtitle(r), &items, &notes)?;
         let ((x0, y0), (x1, y1)) = region;
 

@@ -10,13 +10,59 @@ pub fn finish(w: csv::Writer<Vec<u8>>) -> String {
 }
 
 /// One row per fleet with every section-7 fleet key (and the added ones), in the order of
-/// [`super::FleetRow`]; keys a workload lacks are empty.
+/// [`super::FleetRow`]; keys a workload lacks are empty. The headline comparison follows on
+/// each row: `baseline`, `rho` and `cost_reduction` against it (1 and 0 on the baseline's own
+/// row), then `holds_L` and `margin_L` for each claim level L, so a spreadsheet has the claim
+/// test beside the costs without joining comparisons.csv.
 pub fn fleets(r: &RunReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     for f in &r.fleets {
         w.serialize(f).expect("in-memory CSV");
     }
-    finish(w)
+    let plain = finish(w);
+    let mut rd = csv::Reader::from_reader(plain.as_bytes());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let levels: Vec<f64> = r
+        .comparisons
+        .first()
+        .map(|c| c.claims.iter().map(|l| l.level).collect())
+        .unwrap_or_default();
+    let baseline = r.comparisons.first().map(|c| c.baseline.clone());
+    let mut header = rd.headers().expect("in-memory CSV").clone();
+    if baseline.is_some() {
+        header.extend(["baseline", "rho", "cost_reduction"]);
+        for l in &levels {
+            let l = Num(*l).to_string();
+            header.extend([format!("holds_{l}"), format!("margin_{l}")]);
+        }
+    }
+    out.write_record(&header).expect("in-memory CSV");
+    for (f, rec) in r.fleets.iter().zip(rd.records()) {
+        let mut rec = rec.expect("in-memory CSV");
+        if let Some(b) = &baseline {
+            let cmp = r.comparisons.iter().find(|c| c.candidate == f.id);
+            let (rho, red) = cmp.map_or((1.0, 0.0), |c| (c.rho, c.cost_reduction));
+            rec.extend([b.clone(), Num(rho).to_string(), Num(red).to_string()]);
+            for (i, l) in levels.iter().enumerate() {
+                let (holds, margin) = match cmp {
+                    Some(c) => (c.claims[i].holds, c.claims[i].margin),
+                    // The baseline against itself: rho 1.
+                    None => (1.0 >= *l, 1.0 - l),
+                };
+                rec.extend([holds.to_string(), Num(margin).to_string()]);
+            }
+        }
+        out.write_record(&rec).expect("in-memory CSV");
+    }
+    finish(out)
+}
+
+/// contract.csv: the contract check of MODEL.md section 5, one row; `None` without a contract.
+pub fn contract(r: &RunReport) -> Option<String> {
+    let c = r.contract.as_ref()?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(c).expect("in-memory CSV");
+    Some(finish(w))
 }
 
 /// One row per candidate and claim level (one row with empty claim columns when there are no

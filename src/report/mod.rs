@@ -64,11 +64,8 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
             hw_capital_per_chip_year: g.cost.hw_capital,
             facility_capital_per_chip_year: g.cost.facility_capital,
             rent_per_chip_year: g.cost.rent,
-            power_budget_w: if f.chips.is_none() {
-                x.site.power
-            } else {
-                None
-            },
+            // Sized fleets fill it; a fixed count may exceed it (run warns, the chart shows it).
+            power_budget_w: x.site.power,
         })
         .collect();
     let comparisons = o

@@ -74,7 +74,8 @@ pub struct FleetRow {
     /// rent * 8766 for a rented fleet, else 0.
     #[serde(default)]
     pub rent_per_chip_year: f64,
-    /// The facility power budget the fleet was sized to (W), or null when `chips` is given.
+    /// `site.power` (W): the budget the fleet was sized to, or, with a fixed `chips`, the one it
+    /// must fit in; null when the scenario gives no site power.
     #[serde(default)]
     pub power_budget_w: Option<f64>,
 }

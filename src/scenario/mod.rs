@@ -303,12 +303,90 @@ impl Scenario {
             self.sets.push(assignment.to_string());
             return Ok(());
         }
+        if let Some(done) = self.apply_choice(path, value) {
+            done?;
+            self.sets.push(assignment.to_string());
+            return Ok(());
+        }
         let param = Param::parse(path, &self.inputs)?;
         let si = parse_value(param, value)?;
         param.set(&mut self.inputs, si);
         self.sets.push(assignment.to_string());
         Ok(())
     }
+}
+
+impl Scenario {
+    /// The `--set` paths whose values are names or lists, not quantities: `compare.baseline`
+    /// and `contract.fleet` (fleet ids) and `compare.claim` (levels, "1.3,1.4"). `None` when
+    /// `path` is none of them.
+    fn apply_choice(&mut self, path: &str, value: &str) -> Option<Result<(), String>> {
+        let ids: Vec<&str> = self.inputs.fleets.iter().map(|f| f.id.as_str()).collect();
+        let fleet = |id: &str| -> Result<usize, String> {
+            let id = id.trim().trim_matches('"');
+            ids.iter().position(|f| *f == id).ok_or_else(|| {
+                let near = parse::did_you_mean(id, &ids)
+                    .map(|d| format!("{d} "))
+                    .unwrap_or_default();
+                format!("no fleet '{id}'; {near}fleets: {}", ids.join(", "))
+            })
+        };
+        Some(match path {
+            "compare.baseline" => fleet(value).map(|i| self.inputs.compare.baseline = i),
+            "contract.fleet" => match fleet(value) {
+                Ok(i) => match self.inputs.contract.as_mut() {
+                    Some(c) => {
+                        c.fleet = i;
+                        Ok(())
+                    }
+                    None => Err(
+                        "'contract.fleet' needs a [contract] table (fleet, value, term), \
+                                 which this scenario does not have"
+                            .to_string(),
+                    ),
+                },
+                Err(e) => Err(e),
+            },
+            "compare.claim" => parse_claims(value).map(|c| self.inputs.compare.claims = c),
+            _ => return None,
+        })
+    }
+}
+
+/// Claim levels as given on the command line: "1.3", "1.3,1.4", "[1.3, 1.4]" or "30 %" (a
+/// level is rho, so 30 % better price-performance is 1.3 and "30 %" is refused with that hint).
+pub fn parse_claims(text: &str) -> Result<Vec<f64>, String> {
+    let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut out = Vec::new();
+    for part in inner.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<f64>() {
+            Ok(x) if x.is_finite() && x > 0.0 => out.push(x),
+            Ok(_) => {
+                return Err(format!(
+                    "claim level '{part}' must be a number > 0, e.g. 1.3"
+                ))
+            }
+            Err(_) if part.ends_with('%') => {
+                let pct = part.trim_end_matches('%').trim();
+                return Err(format!(
+                    "claim level '{part}': a level is rho, the price-performance ratio; \
+                     {pct} % better price-performance is {}",
+                    pct.parse::<f64>()
+                        .map(|p| format!("{}", 1.0 + p / 100.0))
+                        .unwrap_or_else(|_| "1 + x / 100".into())
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "claim level '{part}' is not a number, e.g. 1.3,1.4"
+                ))
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("no claim level given, e.g. 1.3 or 1.3,1.4".into());
+    }
+    Ok(out)
 }
 
 /// A value given on the command line for `param`: a bare number in the key's unit or a

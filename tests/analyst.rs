@@ -1,0 +1,260 @@
+//! What a new analyst relies on (issue: "what a new analyst trips on"): command-line baseline
+//! and claim levels, headline results in every CSV, warnings for costs quietly dropped or a
+//! site's power exceeded, shell completions.
+
+mod common;
+use common::{fleetcost, ok_stdout, refused};
+
+const GW2: &str = "scenarios/trainium-vs-gpu-2gw.toml";
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    serde_json::from_str(&ok_stdout(&fleetcost(&all))).unwrap()
+}
+
+fn cost_per_unit(r: &serde_json::Value, id: &str) -> f64 {
+    r["fleets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap()["cost_per_unit"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn baseline_and_claim_flags_replace_the_files_compare_table() {
+    let r = json(&[GW2, "--baseline", "trn2", "--claim", "1.1,1.2"]);
+    let cmps = r["comparisons"].as_array().unwrap();
+    // Candidates are every fleet but the baseline, in file order.
+    let ids: Vec<&str> = cmps
+        .iter()
+        .map(|c| c["candidate"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["trn3", "h200", "gb200"]);
+    for c in cmps {
+        assert_eq!(c["baseline"], "trn2");
+        // rho = cost_per_unit(baseline) / cost_per_unit(candidate) (MODEL.md section 5).
+        let cand = c["candidate"].as_str().unwrap();
+        let rho = cost_per_unit(&r, "trn2") / cost_per_unit(&r, cand);
+        assert!((c["rho"].as_f64().unwrap() / rho - 1.0).abs() < 1e-12);
+        let levels: Vec<f64> = c["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["level"].as_f64().unwrap())
+            .collect();
+        assert_eq!(levels, [1.1, 1.2]);
+    }
+    // The same through --set, and recorded in the resolved scenario of a run folder.
+    let via_set = json(&[
+        GW2,
+        "--set",
+        "compare.baseline=trn2",
+        "--set",
+        "compare.claim=[1.1, 1.2]",
+    ]);
+    assert_eq!(via_set["comparisons"], r["comparisons"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    ok_stdout(&fleetcost([
+        "run",
+        GW2,
+        "--baseline",
+        "trn2",
+        "--out",
+        out.to_str().unwrap(),
+        "--no-plots",
+    ]));
+    let resolved = std::fs::read_to_string(out.join("scenario.resolved.toml")).unwrap();
+    assert!(resolved.contains("baseline = \"trn2\""), "{resolved}");
+}
+
+#[test]
+fn a_misspelt_baseline_or_a_percent_claim_is_refused_with_the_fix() {
+    let err = refused(&fleetcost(["run", GW2, "--baseline", "tn2"]), 2, "baseline");
+    assert!(
+        err.contains("no fleet 'tn2'; did you mean 'trn2'?"),
+        "{err}"
+    );
+    assert!(err.contains("fleets: trn2, trn3, h200, gb200"), "{err}");
+    let err = refused(&fleetcost(["run", GW2, "--claim", "30%"]), 2, "claim");
+    assert!(
+        err.contains("30 % better price-performance is 1.3"),
+        "{err}"
+    );
+    let err = refused(&fleetcost(["run", GW2, "--claim", "-1"]), 2, "claim");
+    assert!(err.contains("must be a number > 0"), "{err}");
+    let err = refused(
+        &fleetcost(["run", GW2, "--set", "contract.fleet=trn2"]),
+        2,
+        "no contract",
+    );
+    assert!(err.contains("needs a [contract] table"), "{err}");
+}
+
+#[test]
+fn contract_fleet_can_be_set_by_name() {
+    let r = json(&[
+        "scenarios/openai-aws-deal.toml",
+        "--set",
+        "contract.fleet=gb200",
+    ]);
+    let c = &r["contract"];
+    assert_eq!(c["fleet"], "gb200");
+    // implied = value / (N * term * 8766 h) (MODEL.md section 5).
+    let gb200 = r["fleets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "gb200")
+        .unwrap();
+    let n = gb200["chips"].as_f64().unwrap();
+    let implied = c["value"].as_f64().unwrap() / (n * c["term_years"].as_f64().unwrap() * 8766.0);
+    assert!((c["implied_per_chip_hour"].as_f64().unwrap() / implied - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn fleet_csv_rows_carry_rho_and_each_claim_level() {
+    let r = json(&[GW2]);
+    let csv = ok_stdout(&fleetcost(["run", GW2, "--format", "csv"]));
+    let mut rd = csv::Reader::from_reader(csv.as_bytes());
+    let head = rd.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let levels: Vec<f64> = r["comparisons"][0]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["level"].as_f64().unwrap())
+        .collect();
+    assert!(!levels.is_empty(), "the 2 GW scenario sets claim levels");
+    let baseline = r["comparisons"][0]["baseline"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        let id = &rec[0];
+        assert_eq!(&rec[col("baseline")], baseline);
+        let rho: f64 = rec[col("rho")].parse().unwrap();
+        let expected = cost_per_unit(&r, &baseline) / cost_per_unit(&r, id);
+        assert!(
+            (rho / expected - 1.0).abs() < 1e-12,
+            "{id}: {rho} vs {expected}"
+        );
+        for l in &levels {
+            let holds: bool = rec[col(&format!("holds_{l}"))].parse().unwrap();
+            let margin: f64 = rec[col(&format!("margin_{l}"))].parse().unwrap();
+            assert_eq!(holds, rho >= *l, "{id} at {l}");
+            assert!((margin - (rho - l)).abs() < 1e-12, "{id} at {l}");
+        }
+    }
+}
+
+#[test]
+fn contract_csv_is_written_with_a_contract_and_removed_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = out.to_str().unwrap();
+    ok_stdout(&fleetcost([
+        "run",
+        "scenarios/openai-aws-deal.toml",
+        "--out",
+        o,
+        "--no-plots",
+    ]));
+    let text = std::fs::read_to_string(out.join("contract.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let head = rd.headers().unwrap().clone();
+    for (k, v) in head.iter().zip(rows[0].iter()) {
+        let j = &results["contract"][k];
+        match j.as_f64() {
+            Some(x) => assert_eq!(v.parse::<f64>().unwrap(), x, "{k}"),
+            None => assert_eq!(j.as_str().unwrap(), v, "{k}"),
+        }
+    }
+    // The same folder, a scenario without a contract: the old contract.csv goes.
+    ok_stdout(&fleetcost(["run", GW2, "--out", o, "--no-plots"]));
+    assert!(!out.join("contract.csv").exists());
+}
+
+/// 8,000 H100s (8 per node, 3.5 kW of host per node, 60 W of network per chip at pue 1.3) on a
+/// 10 MW site, and a B200 fleet with no node or network keys.
+const OVER_BUDGET: &str = r#"schema = 1
+name = "8000 H100 on 10 MW"
+[site]
+power = "10 MW"
+pue = 1.3
+electricity = "0.07 USD/kWh"
+[finance]
+discount_rate = 0.08
+horizon = "5 yr"
+[workload]
+kind = "flops"
+precision = "bf16"
+[[fleet]]
+id = "h100"
+chip = "h100-sxm"
+chips = 8000
+chips_per_node = 8
+node_power = "3.5 kW"
+network_power = "60 W"
+hardware_life = "5 yr"
+mfu = 0.4
+[[fleet]]
+id = "b200"
+chip = "b200"
+hardware_life = "5 yr"
+mfu = 0.4
+"#;
+
+#[test]
+fn run_warns_of_bare_chips_and_of_a_fleet_over_the_site_power() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("over.toml");
+    std::fs::write(&file, OVER_BUDGET).unwrap();
+    let out = fleetcost(["run", file.to_str().unwrap()]);
+    ok_stdout(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // (700 + 3500 / 8 + 60) W = 1197.5 W per chip; x 8000 x 1.3 = 12.454 MW > 10 MW.
+    assert!(
+        err.contains(
+            "warning: fleet 'h100' draws 12.5 MW of facility power, more than site.power (10.0 MW)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: fleet 'b200' is costed as bare chips"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("fleet 'h100' is costed as bare chips"),
+        "{err}"
+    );
+    // The shipped scenarios set their platforms and stay within their sites: no warning.
+    let out = fleetcost(["run", GW2]);
+    ok_stdout(&out);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_for_every_shell_name_the_commands() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let text = ok_stdout(&fleetcost(["completions", shell]));
+        for cmd in ["run", "montecarlo", "calibrate", "baseline"] {
+            assert!(text.contains(cmd), "{shell} completions lack {cmd}");
+        }
+    }
+    refused(&fleetcost(["completions", "tcsh"]), 2, "unknown shell");
+}
