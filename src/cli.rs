@@ -266,6 +266,13 @@ pub enum CatalogFormat {
 pub struct CatalogArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: CatalogFormat,
+    /// List the platforms (servers and racks, data/platforms.csv) instead of the chips.
+    #[arg(long)]
+    pub platforms: bool,
+    /// Table format: one line per row and the sources unwrapped, however wide (default: fit
+    /// 100 columns).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// Fit the decode roofline (mfu, mbu, step_overhead) to measured points by least squares.

@@ -258,3 +258,94 @@ fn completions_for_every_shell_name_the_commands() {
     }
     refused(&fleetcost(["completions", "tcsh"]), 2, "unknown shell");
 }
+
+/// A fleet on the HGX H100 platform, and one on HGX B200 that sets its own node price.
+const PLATFORMS: &str = r#"schema = 1
+name = "platforms"
+[site]
+power = "100 MW"
+pue = 1.2
+electricity = "0.07 USD/kWh"
+[finance]
+discount_rate = 0.08
+horizon = "5 yr"
+[workload]
+kind = "flops"
+precision = "bf16"
+[[fleet]]
+id = "h100"
+platform = "hgx-h100"
+hardware_life = "5 yr"
+mfu = 0.4
+[[fleet]]
+id = "b200"
+platform = "hgx-b200"
+node_price = "100k USD"
+hardware_life = "5 yr"
+mfu = 0.4
+"#;
+
+#[test]
+fn a_platform_supplies_the_chip_and_node_keys_and_the_fleets_own_keys_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("platforms.toml");
+    std::fs::write(&file, PLATFORMS).unwrap();
+    let f = file.to_str().unwrap();
+    let out = fleetcost(["run", f, "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "no bare-chip warning: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h100 = &r["fleets"][0];
+    let b200 = &r["fleets"][1];
+    assert_eq!(h100["chip"], "h100-sxm");
+    assert_eq!(b200["chip"], "b200");
+    // data/platforms.csv hgx-h100: 8 chips, 4600 W node, 80 W network per chip;
+    // w = 700 + 4600 / 8 + 80 = 1355 W per chip.
+    assert_eq!(h100["watts_per_chip"].as_f64().unwrap(), 1355.0);
+    // hw = 27,500 (chips.csv h100-sxm) + 78,000 / 8 + 5,400 = 42,650 USD per chip.
+    assert_eq!(h100["hw_capex_per_chip"].as_f64().unwrap(), 42_650.0);
+    // b200 keeps its own node price: 35,000 + 100,000 / 8 + 5,400 = 52,900; w = 1000 + 6300 / 8
+    // + 80 = 1867.5 W.
+    assert_eq!(b200["hw_capex_per_chip"].as_f64().unwrap(), 52_900.0);
+    assert_eq!(b200["watts_per_chip"].as_f64().unwrap(), 1867.5);
+    // Nodes of 8: 100 MW / 1.2 / (8 x 1355 W) = 7,687.3 -> 7,687 nodes, 61,496 chips.
+    assert_eq!(h100["chips"].as_u64().unwrap(), 61_496);
+    // The same inputs written out in full give the same figures.
+    let with_keys = PLATFORMS.replace(
+        "platform = \"hgx-h100\"",
+        "chip = \"h100-sxm\"\nchips_per_node = 8\nnode_power = \"4600 W\"\nnode_price = \
+         \"78k USD\"\nnetwork_price = \"5400 USD\"\nnetwork_power = \"80 W\"",
+    );
+    let file2 = dir.path().join("keys.toml");
+    std::fs::write(&file2, with_keys).unwrap();
+    let r2: serde_json::Value = serde_json::from_str(&ok_stdout(&fleetcost([
+        "run",
+        file2.to_str().unwrap(),
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(r2["fleets"][0], r["fleets"][0]);
+}
+
+#[test]
+fn catalog_tables_fit_100_columns_unless_wide() {
+    for args in [vec!["catalog"], vec!["catalog", "--platforms"]] {
+        let text = ok_stdout(&fleetcost(&args));
+        for line in text.lines() {
+            assert!(line.chars().count() <= 100, "{args:?}: {line}");
+        }
+        let wide = ok_stdout(&fleetcost(args.iter().copied().chain(["--wide"])));
+        assert!(
+            wide.lines().any(|l| l.chars().count() > 100),
+            "{args:?} --wide"
+        );
+    }
+    let text = ok_stdout(&fleetcost(["catalog", "--platforms", "--format", "csv"]));
+    assert!(text.starts_with(
+        "id,chip,name,chips_per_node,node_power,node_price,network_price,network_power,source"
+    ));
+}

@@ -18,10 +18,11 @@ pub fn warnings(x: &Inputs, r: &RunReport) -> Vec<String> {
             out.push(format!(
                 "warning: fleet '{}' is costed as bare chips: no server, rack or network \
                  (chips_per_node, node_power, node_price, network_price, network_power are all \
-                 unset), so {} one-chip nodes and no host power or price; set them for a real \
-                 platform",
+                 unset), so {} one-chip nodes and no host power or price; set fleet.{}.platform \
+                 (`fleetcost catalog --platforms`) or those keys",
                 f.id,
-                fmt_thousands(row.nodes as f64, 0)
+                fmt_thousands(row.nodes as f64, 0),
+                f.id
             ));
         }
         let Some(power) = x.site.power else { continue };

@@ -5,7 +5,7 @@ use crate::units::format::{fmt_fixed, fmt_si, fmt_signed, fmt_thousands, fmt_usd
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 /// No borders; a rule under the header only.
-const HEADER_RULE: &str = "     ──            ";
+pub const HEADER_RULE: &str = "     ──            ";
 
 /// A section: a heading, a header row and rows, right-aligned numbers.
 pub struct Section {

@@ -9,6 +9,7 @@ pub mod check;
 pub mod diag;
 pub mod params;
 pub mod parse;
+pub mod platforms;
 pub mod resolve;
 
 pub use catalog::Catalog;

@@ -35,7 +35,7 @@ const TOP: &[&str] = &[
 ];
 const SITE_OTHER: &[&str] = &["power_basis"];
 const WORKLOAD_OTHER: &[&str] = &["kind", "precision"];
-const FLEET_OTHER: &[&str] = &["id", "chip"];
+const FLEET_OTHER: &[&str] = &["id", "chip", "platform"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
 const CONTRACT_OTHER: &[&str] = &["fleet"];
@@ -831,7 +831,15 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
         let prefix = format!("fleet.{id}");
         w.spans.insert(prefix.clone(), item.span());
         w.keys(t, &names(params::FLEET, FLEET_OTHER), &prefix);
-        let chip = parse_chip(w, t, &prefix, catalog, item.span());
+        let platform = parse_platform(w, t, &prefix);
+        let chip = parse_chip(
+            w,
+            t,
+            &prefix,
+            catalog,
+            item.span(),
+            platform.map(|p| p.chip.as_str()),
+        );
         if chip.is_none() {
             // Its problem is reported; the chip's figures are unknown, not missing.
             w.covered.insert(format!("{prefix}.chip"));
@@ -844,6 +852,14 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
             }),
         );
         let mut tmp = inputs_with(fleet.clone());
+        if let Some(p) = platform {
+            // The platform's figures first; the fleet's own keys below win.
+            for (name, x) in p.keys() {
+                if let Some(i) = params::FLEET.iter().position(|k| k.name == name) {
+                    Param::Fleet(0, i as u8).set(&mut tmp, x);
+                }
+            }
+        }
         for (i, spec) in params::FLEET.iter().enumerate() {
             if let Some(x) = w.quantity(t, spec, &prefix) {
                 Param::Fleet(0, i as u8).set(&mut tmp, x);
@@ -896,16 +912,57 @@ fn inputs_with(fleet: Fleet) -> Inputs {
     )
 }
 
+/// `fleet.platform`: a `data/platforms.csv` row, or `None` (absent or reported unknown).
+fn parse_platform(
+    w: &mut Walker,
+    t: &DeTable,
+    prefix: &str,
+) -> Option<&'static super::platforms::PlatformRow> {
+    let (id, span) = w.string(t, "platform", prefix)?;
+    let platforms = super::platforms::Platforms::shipped();
+    let row = platforms.get(&id);
+    if row.is_none() {
+        let ids = platforms.ids();
+        let mut p = Problem::new(
+            Some(span),
+            format!("{prefix}.platform"),
+            format!("unknown platform '{id}'"),
+        );
+        p.help = Some(match did_you_mean(&id, &ids) {
+            Some(d) => format!(
+                "{d} known: {} (`fleetcost catalog --platforms`)",
+                ids.join(", ")
+            ),
+            None => format!(
+                "known: {} (`fleetcost catalog --platforms`), or set chips_per_node, node_power, \
+                 node_price, network_price and network_power yourself",
+                ids.join(", ")
+            ),
+        });
+        w.push(p);
+        // The fleet's chip comes from the platform: unknown, not missing.
+        w.covered.insert(format!("{prefix}.chip"));
+    }
+    row
+}
+
 fn parse_chip(
     w: &mut Walker,
     t: &DeTable,
     prefix: &str,
     catalog: &Catalog,
     fleet_span: Range<usize>,
+    platform_chip: Option<&str>,
 ) -> Option<Chip> {
     let path = format!("{prefix}.chip");
     let Some((_, v)) = find(t, "chip") else {
-        w.missing(Some(fleet_span), &path, "a catalog id such as \"h100-sxm\" (see `fleetcost catalog`) or an inline [fleet.chip] table");
+        if let Some(id) = platform_chip {
+            return catalog.get(id).map(|row| row.chip());
+        }
+        if w.covered.contains(&path) {
+            return None;
+        }
+        w.missing(Some(fleet_span), &path, "a catalog id such as \"h100-sxm\" (see `fleetcost catalog`), a platform (fleet.platform, see `fleetcost catalog --platforms`) or an inline [fleet.chip] table");
         return None;
     };
     w.spans.insert(path.clone(), v.span());
