@@ -969,10 +969,12 @@ fn scenario_inference() {
     assert_eq!((row.batch, row.replica_chips), (Some(100), Some(1)));
     assert_eq!(row.work_unit, "1M output tokens");
 
-    // batch "max": B = 4000, compute-bound: 22500 tokens/s per chip
+    // batch "max" with the default memory_reserve 0.10: B = floor((100e9 * 0.9 - 20e9) / 20e6)
+    // = 3500; compute 4e-5 * 3500 = 0.14 s > memory 0.02 + 2e-5 * 3500 = 0.09 s:
+    // compute-bound, 22500 tokens/s per chip
     let wl = inference_wl(r#""max""#);
     let (_, o) = one_fleet(&[], &[], &as_refs(&wl), &[]);
-    assert_eq!(o.fleets[0].decode.unwrap().batch, 4000.0);
+    assert_eq!(o.fleets[0].serving.unwrap().batch, 3500.0);
     close(o.fleets[0].tokens_per_s.unwrap(), 22_500.0, "max batch");
 
     // workload tensor_parallel = 4 and a fleet override of 2: B = 100 on 2 chips:
@@ -986,10 +988,10 @@ fn scenario_inference() {
         fleet("tp4", &[]),
         fleet("tp2", &[("tensor_parallel", "2")]),
     ]);
-    assert_eq!(o.fleets[0].decode.unwrap().replica_chips, 4.0);
-    assert_eq!(o.fleets[1].decode.unwrap().replica_chips, 2.0);
+    assert_eq!(o.fleets[0].serving.unwrap().replica_chips, 4.0);
+    assert_eq!(o.fleets[1].serving.unwrap().replica_chips, 2.0);
     close(
-        o.fleets[1].decode.unwrap().step_seconds,
+        o.fleets[1].serving.unwrap().decode_step,
         0.011,
         "t_step on 2 chips",
     );

@@ -65,6 +65,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         price: Some(price),
         price_low: None,
         price_high: None,
+        scaleup_bw: None,
     };
     let rent = d.chance(0.25).then(|| d.lin(0.5, 10.0) / 3600.0);
     let chips = d.chance(0.2).then(|| d.int(1, 100_000));
@@ -87,6 +88,8 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         step_overhead: if d.chance(0.5) { 0.0 } else { d.lin(0.0, 2e-3) },
         rent,
         tensor_parallel: None,
+        tensor_parallel_auto: false,
+        allreduce_latency: None,
         pue: d.chance(0.2).then(|| d.lin(1.0, 1.6)),
         electricity: d.chance(0.2).then(|| d.lin(0.02, 0.2) * USD_PER_KWH),
         facility_capex: d.chance(0.2).then(|| d.lin(0.0, 15.0)),
@@ -110,11 +113,18 @@ fn gen_workload(d: &mut Draw, kind: WorkloadKind) -> Workload {
             w.head_dim = Some(d.pick(&[64.0, 128.0, 256.0]));
             w.weight_bytes = Some(d.pick(&[0.5, 1.0, 2.0]));
             w.kv_bytes = Some(d.pick(&[1.0, 2.0]));
-            w.context = Some(d.int(256, 32_768));
+            // Past kv_heads chips every chip keeps whole KV heads (MODEL.md section 4), so one
+            // chip holds 2 layers head_dim kv_bytes context bytes per sequence however large the
+            // replica: keep that under 2 GB, and a batch's under 8 GB, so every draw fits
+            // some replica of the smallest HBM (16 GB).
+            let per_token = 2.0 * w.layers.unwrap() * w.head_dim.unwrap() * w.kv_bytes.unwrap();
+            let context = d.int(256, 32_768).min((2e9 / per_token).floor()).max(1.0);
+            w.context = Some(context);
+            let most = (8e9 / (per_token * context)).floor().max(1.0);
             if d.chance(0.25) {
                 w.batch_max = true;
             } else {
-                w.batch = Some(d.int(1, 256));
+                w.batch = Some(d.int(1, 256).min(most));
             }
         }
     }
@@ -173,7 +183,7 @@ fn gen_inputs(kind: usize, n: usize, tape: &[f64]) -> Inputs {
             if d.chance(0.3) {
                 let need = model::fleet_figures(&x, i)
                     .unwrap()
-                    .decode
+                    .serving
                     .unwrap()
                     .replica_chips;
                 x.fleets[i].tensor_parallel = Some(2.0 * need);

@@ -28,6 +28,13 @@ pub const FLEET_KEYS: &[&str] = &[
     "tokens_per_s_per_chip",
     "batch",
     "replica_chips",
+    "ttft",
+    "tpot",
+    "tokens_per_s_per_user",
+    "cost_per_m_input_tokens",
+    "cost_per_m_output_tokens",
+    "joules_per_token",
+    "tokens_per_s_per_mw",
     "run_cost",
     "run_seconds",
     "hw_capital_per_chip_year",
@@ -249,10 +256,27 @@ fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
     use crate::model::WorkloadKind;
     let wl = &inputs.workload;
     match key {
-        "batch" | "replica_chips" if wl.kind != WorkloadKind::Inference => Err(format!(
-            "metric '{key}' applies to inference workloads only; this scenario's workload is {}",
-            wl.kind.name()
-        )),
+        "batch"
+        | "replica_chips"
+        | "tpot"
+        | "tokens_per_s_per_user"
+        | "cost_per_m_output_tokens"
+        | "joules_per_token"
+        | "tokens_per_s_per_mw"
+            if wl.kind != WorkloadKind::Inference =>
+        {
+            Err(format!(
+                "metric '{key}' applies to inference workloads only; this scenario's workload is {}",
+                wl.kind.name()
+            ))
+        }
+        "ttft" | "cost_per_m_input_tokens"
+            if wl.kind != WorkloadKind::Inference || wl.input_tokens.unwrap_or(0.0) <= 0.0 =>
+        {
+            Err(format!(
+                "metric '{key}' needs an inference workload with input tokens (workload.input_tokens > 0):                  without a prefill there is no time to first token and no input to price"
+            ))
+        }
         "tokens_per_s_per_chip" if wl.kind == WorkloadKind::Flops => Err(format!(
             "metric '{key}' needs a training or inference workload; this scenario's workload \
              is raw FLOPs (flops), which counts no tokens"

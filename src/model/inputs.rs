@@ -119,7 +119,48 @@ pub struct Workload {
     pub batch: Option<f64>,
     pub batch_max: bool,
     pub tensor_parallel: Option<f64>,
+    /// `tensor_parallel = "auto"`.
+    pub tensor_parallel_auto: bool,
+    /// Parameters used per token (MoE); `None`: model_params.
+    pub active_params: Option<f64>,
+    /// Query heads.
+    pub heads: Option<f64>,
+    /// Model width; `None`: heads * head_dim.
+    pub hidden: Option<f64>,
+    /// Prompt tokens per request (0: no prefill).
+    pub input_tokens: Option<f64>,
+    /// Generated tokens per request.
+    pub output_tokens: Option<f64>,
+    /// Routed experts per MoE layer and experts chosen per token.
+    pub experts: Option<f64>,
+    pub experts_per_token: Option<f64>,
+    /// Fraction of HBM for neither weights nor KV.
+    pub memory_reserve: f64,
+    /// Sequences per replica at most.
+    pub max_batch: Option<f64>,
+    /// Tokens per prefill step.
+    pub prefill_chunk: f64,
+    /// Latency targets, s.
+    pub tpot: Option<f64>,
+    pub ttft: Option<f64>,
+    /// Speculative decoding: drafted tokens, per-position acceptance, draft cost.
+    pub spec_tokens: Option<f64>,
+    pub acceptance: Option<f64>,
+    pub draft_cost: f64,
+    /// `serving = "disaggregated"`.
+    pub disaggregated: bool,
+    /// Chips per prefill replica (disaggregated); `None`: tensor_parallel's.
+    pub prefill_tensor_parallel: Option<f64>,
 }
+
+/// MODEL.md's default `memory_reserve` (vLLM's 0.9 GPU memory utilisation).
+pub const DEFAULT_MEMORY_RESERVE: f64 = 0.10;
+/// MODEL.md's default `prefill_chunk`, tokens.
+pub const DEFAULT_PREFILL_CHUNK: f64 = 8192.0;
+/// MODEL.md's default `draft_cost`.
+pub const DEFAULT_DRAFT_COST: f64 = 0.05;
+/// MODEL.md's default `allreduce_latency` when a replica spans chips, s.
+pub const DEFAULT_ALLREDUCE_LATENCY: f64 = 5e-6;
 
 /// One accelerator's figures (catalog row or inline).
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +179,8 @@ pub struct Chip {
     pub price: Option<f64>,
     pub price_low: Option<f64>,
     pub price_high: Option<f64>,
+    /// Scale-up bytes/s per chip, one way; `None`: unknown (communication free).
+    pub scaleup_bw: Option<f64>,
 }
 
 impl Chip {
@@ -152,6 +195,7 @@ impl Chip {
             price: None,
             price_low: None,
             price_high: None,
+            scaleup_bw: None,
         }
     }
 
@@ -196,6 +240,10 @@ pub struct Fleet {
     /// USD per chip per s; `Some` makes the fleet rented.
     pub rent: Option<f64>,
     pub tensor_parallel: Option<f64>,
+    /// `tensor_parallel = "auto"` on the fleet.
+    pub tensor_parallel_auto: bool,
+    /// s per all-reduce; `None`: 5 us.
+    pub allreduce_latency: Option<f64>,
     pub pue: Option<f64>,
     pub electricity: Option<f64>,
     pub facility_capex: Option<f64>,
@@ -226,6 +274,8 @@ impl Fleet {
             step_overhead: 0.0,
             rent: None,
             tensor_parallel: None,
+            tensor_parallel_auto: false,
+            allreduce_latency: None,
             pue: None,
             electricity: None,
             facility_capex: None,
@@ -252,6 +302,24 @@ impl Workload {
             batch: None,
             batch_max: false,
             tensor_parallel: None,
+            tensor_parallel_auto: false,
+            active_params: None,
+            heads: None,
+            hidden: None,
+            input_tokens: None,
+            output_tokens: None,
+            experts: None,
+            experts_per_token: None,
+            memory_reserve: DEFAULT_MEMORY_RESERVE,
+            max_batch: None,
+            prefill_chunk: DEFAULT_PREFILL_CHUNK,
+            tpot: None,
+            ttft: None,
+            spec_tokens: None,
+            acceptance: None,
+            draft_cost: DEFAULT_DRAFT_COST,
+            disaggregated: false,
+            prefill_tensor_parallel: None,
         }
     }
 }

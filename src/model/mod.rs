@@ -8,6 +8,7 @@ pub mod compare;
 pub mod cost;
 pub mod finance;
 pub mod inputs;
+pub mod serving;
 pub mod sizing;
 pub mod work;
 
@@ -15,7 +16,7 @@ pub use inputs::*;
 
 use crate::units::{HOURS_PER_YEAR, SECONDS_PER_YEAR};
 use cost::ChipYearCost;
-use work::{Decode, DecodeChip, DecoderShape};
+use serving::{ReplicaSize, Requests, Serving, ServingChip, ServingShape};
 
 /// Everything the model says about one fleet. Money in USD, power in W, per chip-year unless
 /// the name says otherwise.
@@ -39,7 +40,7 @@ pub struct FleetFigures {
     pub horizon_cost_nominal: f64,
     pub horizon_cost_pv: f64,
     /// Inference only.
-    pub decode: Option<Decode>,
+    pub serving: Option<Serving>,
     /// Training with `tokens` only.
     pub run_cost: Option<f64>,
     pub run_seconds: Option<f64>,
@@ -101,8 +102,13 @@ pub enum ModelError {
         node_facility: String,
         pue: f64,
     },
+    /// The serving model refuses the setup; `key` is the workload key to change first.
     #[error("fleet '{fleet}': {reason}")]
-    Decode { fleet: String, reason: String },
+    Serving {
+        fleet: String,
+        key: &'static str,
+        reason: String,
+    },
     #[error(
         "fleet '{fleet}': {quantity} is {value}, not a finite positive number; it comes from {inputs}"
     )]
@@ -287,13 +293,13 @@ struct ChipWork {
     effective_flops: f64,
     tokens_per_s: Option<f64>,
     per_year: f64,
-    decode: Option<Decode>,
+    serving: Option<Serving>,
 }
 
 fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
     let peak = f.chip.peak[wl.precision.index()].unwrap_or(f64::NAN);
     let effective_flops = work::effective_flops(peak, f.mfu, f.availability);
-    let (tokens_per_s, per_year, decode) = match wl.kind {
+    let (tokens_per_s, per_year, serving) = match wl.kind {
         WorkloadKind::Flops => (None, work::eflop_per_year(effective_flops), None),
         WorkloadKind::Training => {
             let t =
@@ -301,9 +307,10 @@ fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
             (Some(t), work::mtokens_per_year(t), None)
         }
         WorkloadKind::Inference => {
-            let d = work::decode(&decoder_shape(wl, f), &decode_chip(f, peak)).map_err(|e| {
-                ModelError::Decode {
+            let d = serving::serve(&serving_shape(wl, f), &serving_chip(f, peak)).map_err(|e| {
+                ModelError::Serving {
                     fleet: f.id.clone(),
+                    key: e.key(),
                     reason: e.to_string(),
                 }
             })?;
@@ -315,7 +322,7 @@ fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
         effective_flops,
         tokens_per_s,
         per_year,
-        decode,
+        serving,
     })
 }
 
@@ -355,7 +362,7 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         annual_cost,
         horizon_cost_nominal: annual_cost * horizon_years,
         horizon_cost_pv: annual_cost * finance::annuity_pv(r, horizon_years),
-        decode: work.decode,
+        serving: work.serving,
         run_cost: run.map(|x| x.0),
         run_seconds: run.map(|x| x.1),
     };
@@ -455,23 +462,66 @@ fn check_finite(fleet: &str, g: &FleetFigures) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// The decoder shape of an inference workload, with the fleet's tensor_parallel override.
-pub fn decoder_shape(wl: &Workload, f: &Fleet) -> DecoderShape {
-    DecoderShape {
-        model_params: wl.model_params.unwrap_or(f64::NAN),
-        layers: wl.layers.unwrap_or(f64::NAN),
-        kv_heads: wl.kv_heads.unwrap_or(f64::NAN),
-        head_dim: wl.head_dim.unwrap_or(f64::NAN),
-        weight_bytes: wl.weight_bytes.unwrap_or(f64::NAN),
-        kv_bytes: wl.kv_bytes.unwrap_or(f64::NAN),
-        context: wl.context.unwrap_or(f64::NAN),
+/// The serving shape of an inference workload, with the fleet's tensor_parallel override (a
+/// fleet's number or "auto" wins over the workload's).
+pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
+    let nan = f64::NAN;
+    let model_params = wl.model_params.unwrap_or(nan);
+    let requests = match (wl.input_tokens, wl.output_tokens) {
+        (None, None) => Requests::DecodeOnly {
+            context: wl.context.unwrap_or(nan),
+        },
+        (i, o) => Requests::Full {
+            input: i.unwrap_or(0.0),
+            output: o.unwrap_or(nan),
+        },
+    };
+    let replica = if f.tensor_parallel_auto {
+        ReplicaSize::Auto
+    } else if let Some(n) = f.tensor_parallel {
+        ReplicaSize::Fixed(n)
+    } else if wl.tensor_parallel_auto {
+        ReplicaSize::Auto
+    } else if let Some(n) = wl.tensor_parallel {
+        ReplicaSize::Fixed(n)
+    } else {
+        ReplicaSize::Fewest
+    };
+    ServingShape {
+        model_params,
+        active_params: wl.active_params.unwrap_or(model_params),
+        layers: wl.layers.unwrap_or(nan),
+        kv_heads: wl.kv_heads.unwrap_or(nan),
+        head_dim: wl.head_dim.unwrap_or(nan),
+        heads: wl.heads,
+        hidden: wl.hidden,
+        weight_bytes: wl.weight_bytes.unwrap_or(nan),
+        kv_bytes: wl.kv_bytes.unwrap_or(nan),
+        requests,
         batch: if wl.batch_max { None } else { wl.batch },
-        tensor_parallel: f.tensor_parallel.or(wl.tensor_parallel),
+        replica,
+        memory_reserve: wl.memory_reserve,
+        max_batch: wl.max_batch,
+        prefill_chunk: wl.prefill_chunk,
+        tpot: wl.tpot,
+        ttft: wl.ttft,
+        moe: match (wl.experts, wl.experts_per_token) {
+            (Some(experts), Some(per_token)) => Some(serving::Moe { experts, per_token }),
+            _ => None,
+        },
+        speculation: wl.spec_tokens.map(|tokens| serving::Speculation {
+            tokens,
+            acceptance: wl.acceptance.unwrap_or(nan),
+            draft_cost: wl.draft_cost,
+        }),
+        disaggregated: wl.disaggregated,
+        prefill_replica: wl.prefill_tensor_parallel,
     }
 }
 
-fn decode_chip(f: &Fleet, peak: f64) -> DecodeChip {
-    DecodeChip {
+/// One chip of fleet `f` as the serving model sees it, at dense FLOP/s `peak`.
+pub fn serving_chip(f: &Fleet, peak: f64) -> ServingChip {
+    ServingChip {
         peak,
         mfu: f.mfu,
         hbm: f.chip.hbm.unwrap_or(f64::NAN),
@@ -479,6 +529,9 @@ fn decode_chip(f: &Fleet, peak: f64) -> DecodeChip {
         mbu: f.mbu.unwrap_or(f64::NAN),
         step_overhead: f.step_overhead,
         availability: f.availability,
+        scaleup_bw: f.chip.scaleup_bw,
+        allreduce_latency: f.allreduce_latency.unwrap_or(DEFAULT_ALLREDUCE_LATENCY),
+        chips_per_node: f.chips_per_node,
     }
 }
 

@@ -29,6 +29,12 @@ pub fn run_report(s: &Scenario, o: &Outcome) -> RunReport {
 /// The section-7 report of `inputs` (named `name`) and their outcome.
 pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunReport {
     let unit = x.workload.kind.work_unit();
+    // Input and output tokens per request; a prefill to price when there are input tokens.
+    let io = (
+        x.workload.input_tokens.unwrap_or(0.0),
+        x.workload.output_tokens.unwrap_or(0.0),
+    );
+    let has_prefill = io.0 > 0.0;
     let fleets = x
         .fleets
         .iter()
@@ -56,8 +62,28 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
             horizon_cost_nominal: g.horizon_cost_nominal,
             horizon_cost_pv: g.horizon_cost_pv,
             tokens_per_s_per_chip: g.tokens_per_s,
-            batch: g.decode.map(|d| d.batch as u64),
-            replica_chips: g.decode.map(|d| d.replica_chips as u64),
+            batch: g.serving.map(|d| d.batch as u64),
+            replica_chips: g.serving.map(|d| d.replica_chips as u64),
+            prefill_replica_chips: g
+                .serving
+                .filter(|_| x.workload.disaggregated)
+                .map(|d| d.prefill_chips as u64),
+            bound: g.serving.map(|d| d.bound.name().to_string()),
+            batch_limit: g.serving.map(|d| d.batch_limit.name().to_string()),
+            ttft: g.serving.filter(|_| has_prefill).map(|d| d.ttft),
+            tpot: g.serving.map(|d| d.tpot),
+            tokens_per_s_per_user: g.serving.map(|d| d.tokens_per_s_per_user),
+            cost_per_m_input_tokens: g.serving.filter(|_| has_prefill).map(|d| {
+                let (i, o) = io;
+                g.cost_per_unit * d.input_share * o / i
+            }),
+            cost_per_m_output_tokens: g.serving.map(|d| g.cost_per_unit * (1.0 - d.input_share)),
+            joules_per_token: g
+                .serving
+                .map(|d| g.watts_per_chip * f.power_load * g.pue / d.tokens_per_s_per_chip),
+            tokens_per_s_per_mw: g
+                .serving
+                .map(|d| d.tokens_per_s_per_chip / (g.watts_per_chip * g.pue) * 1e6),
             run_cost: g.run_cost,
             run_seconds: g.run_seconds,
             mode: if f.rent.is_some() { "rent" } else { "own" }.to_string(),

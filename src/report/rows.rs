@@ -54,6 +54,36 @@ pub struct FleetRow {
     /// Inference only: chips holding one model replica.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica_chips: Option<u64>,
+    /// Inference, disaggregated serving only: chips per prefill replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill_replica_chips: Option<u64>,
+    /// Inference only: "compute" or "bandwidth", the larger term of the decode step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
+    /// Inference only: what set the batch: "given", "hbm", "max_batch" or "tpot".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_limit: Option<String>,
+    /// Inference with input tokens only: s to the first token (one request's prefill).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft: Option<f64>,
+    /// Inference only: s per output token seen by one user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot: Option<f64>,
+    /// Inference only: 1 / tpot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_s_per_user: Option<f64>,
+    /// Inference with input tokens only: USD per 1M input tokens (the prefill's share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_m_input_tokens: Option<f64>,
+    /// Inference only: USD per 1M output tokens without the prefill's share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_m_output_tokens: Option<f64>,
+    /// Inference only: facility J per output token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joules_per_token: Option<f64>,
+    /// Inference only: output tokens/s per MW of provisioned facility power.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_s_per_mw: Option<f64>,
     /// Training with `tokens` only: cost of one run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_cost: Option<f64>,

@@ -135,6 +135,9 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             })
             .collect(),
     });
+    if r.fleets.iter().any(|f| f.tpot.is_some()) {
+        out.push(serving_section(r));
+    }
     let runs = r.fleets.iter().any(|f| f.run_cost.is_some());
     let mut header: Vec<String> = vec![
         "fleet",
@@ -232,6 +235,76 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
         });
     }
     out
+}
+
+/// The serving figures of an inference run: latency, what set the batch, the cost split.
+fn serving_section(r: &RunReport) -> Section {
+    let ms = |x: Option<f64>| {
+        x.map(|v| fmt_fixed(v * 1e3, 2))
+            .unwrap_or_else(|| "-".into())
+    };
+    let inputs = r.fleets.iter().any(|f| f.cost_per_m_input_tokens.is_some());
+    let mut header: Vec<String> = vec![
+        "fleet",
+        "batch (set by)",
+        "bound",
+        "ttft ms",
+        "tpot ms",
+        "tokens/s/user",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    if inputs {
+        header.push("USD per 1M input".into());
+    }
+    header.push("USD per 1M output".into());
+    header.push("J/token".into());
+    header.push("tokens/s per MW".into());
+    Section {
+        title: "Serving".into(),
+        header,
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                let mut row = vec![
+                    f.id.clone(),
+                    format!(
+                        "{} ({})",
+                        f.batch.unwrap_or_default(),
+                        f.batch_limit.clone().unwrap_or_default()
+                    ),
+                    f.bound.clone().unwrap_or_default(),
+                    ms(f.ttft),
+                    ms(f.tpot),
+                    f.tokens_per_s_per_user
+                        .map(|t| fmt_thousands(t, 1))
+                        .unwrap_or_default(),
+                ];
+                if inputs {
+                    row.push(
+                        f.cost_per_m_input_tokens
+                            .map(|c| fmt_fixed(c, 4))
+                            .unwrap_or_else(|| "-".into()),
+                    );
+                }
+                let num = |x: Option<f64>, d| x.map(|v| fmt_thousands(v, d)).unwrap_or_default();
+                row.push(
+                    f.cost_per_m_output_tokens
+                        .map(|c| fmt_fixed(c, 4))
+                        .unwrap_or_default(),
+                );
+                row.push(
+                    f.joules_per_token
+                        .map(|j| fmt_fixed(j, 3))
+                        .unwrap_or_default(),
+                );
+                row.push(num(f.tokens_per_s_per_mw, 0));
+                row
+            })
+            .collect(),
+    }
 }
 
 /// One line saying what the numbers are about.

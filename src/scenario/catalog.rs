@@ -24,6 +24,9 @@ pub struct CatalogRow {
     pub price: Option<f64>,
     pub price_low: Option<f64>,
     pub price_high: Option<f64>,
+    /// Scale-up (NVLink, NeuronLink, ...) GB/s per chip, one way; empty if unknown.
+    #[serde(default)]
+    pub scaleup_bw: Option<f64>,
     pub source: String,
 }
 
@@ -46,6 +49,7 @@ impl CatalogRow {
             price: self.price,
             price_low: self.price_low,
             price_high: self.price_high,
+            scaleup_bw: self.scaleup_bw.map(|v| v * 1e9),
         }
     }
 

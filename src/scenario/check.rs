@@ -335,7 +335,7 @@ fn model_problems(s: &Scenario, span: &dyn Fn(&str) -> Option<Range<usize>>) -> 
         Err(e) => {
             let (key, msg) = match &e {
                 ModelError::BelowOneNode { .. } => ("site.power".to_string(), e.to_string()),
-                ModelError::Decode { .. } => ("workload.batch".to_string(), e.to_string()),
+                ModelError::Serving { key, .. } => (format!("workload.{key}"), e.to_string()),
                 ModelError::NotFinite {
                     fleet, quantity, ..
                 } => (format!("fleet.{fleet}"), not_finite(x, fleet, quantity)),

@@ -1,0 +1,1245 @@
+//! The serving model of MODEL.md section 4 (inference): requests of `input` prompt and
+//! `output` generated tokens served by continuous batching, prefill and decode on a replica of
+//! n_r chips, the batch limited by HBM, `max_batch` and a latency target, mixture-of-experts
+//! weight reads, tensor-parallel communication, speculative decoding and disaggregated
+//! prefill. SI units throughout (bytes, s, FLOP, tokens).
+//!
+//! ```text
+//! kv_tok  = 2 layers kv_heads head_dim kv_bytes  (x n_r / kv_heads when n_r > kv_heads)
+//! c       = input + output / 2                   (decode-only form: context)
+//! W(b)    = P wb (dense); (D + X (1 - (1 - k/E)^b)) wb, X = (P - Pa)/(1 - k/E), D = P - X (MoE)
+//! B_mem   = floor((n_r hbm (1 - reserve) - P wb) / (c kv_tok))
+//! t_dec   = max((2 Pa + 4 L H hd c) B / (n_r peak mfu), (W(B) + B c kv_tok) / (n_r bw mbu))
+//!           + t_comm(B) + overhead
+//! t_pre   = max((2 Pa I + 2 L H hd I^2) / (n_r peak mfu), W(chunk) I / chunk / (n_r bw mbu))
+//!           + t_comm(I) + overhead I / chunk
+//! t_comm(b) = 2 L (2 (n_r - 1) / n_r * b hidden 2 / scaleup_bw + allreduce_latency)
+//! tokens/s per replica = B O / ((O - 1) t_dec + B t_pre);  per chip: / n_r * availability
+//! tpot    = t_dec + B t_pre / max(O - 1, 1);  ttft = t_pre
+//! ```
+
+use super::sizing::{tolerant_ceil, tolerant_floor};
+
+/// What a sequence looks like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Requests {
+    /// Schema 1's decode-only form: no prefill, `context` tokens of KV per sequence.
+    DecodeOnly { context: f64 },
+    /// Requests of `input` prompt tokens (0: no prefill) and `output` generated tokens.
+    Full { input: f64, output: f64 },
+}
+
+/// How many chips hold one replica.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReplicaSize {
+    /// The fewest that hold the weights and the batch (one sequence for "max").
+    Fewest,
+    /// `tensor_parallel = N`.
+    Fixed(f64),
+    /// `tensor_parallel = "auto"`: the n_r up to chips_per_node with the most tokens/s per chip.
+    Auto,
+}
+
+/// A mixture-of-experts layer: `experts` routed experts, `per_token` chosen per token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moe {
+    pub experts: f64,
+    pub per_token: f64,
+}
+
+/// Speculative decoding: `tokens` drafted per step, each accepted with probability
+/// `acceptance`, drafting costing `draft_cost` of a decode step per drafted token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speculation {
+    pub tokens: f64,
+    pub acceptance: f64,
+    pub draft_cost: f64,
+}
+
+impl Speculation {
+    /// Expected tokens per verify step: (1 - a^(k+1)) / (1 - a).
+    pub fn tokens_per_step(&self) -> f64 {
+        (1.0 - self.acceptance.powf(self.tokens + 1.0)) / (1.0 - self.acceptance)
+    }
+}
+
+/// The model and how it is served.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServingShape {
+    /// P: parameters stored.
+    pub model_params: f64,
+    /// Pa: parameters used per token (P for a dense model).
+    pub active_params: f64,
+    pub layers: f64,
+    pub kv_heads: f64,
+    pub head_dim: f64,
+    /// Query heads: the attention FLOPs and the heads a replica must divide; `None`: no
+    /// attention FLOPs (schema 1's decode roofline).
+    pub heads: Option<f64>,
+    /// Model width for the all-reduces (heads * head_dim when `None`).
+    pub hidden: Option<f64>,
+    pub weight_bytes: f64,
+    pub kv_bytes: f64,
+    pub requests: Requests,
+    /// `None`: "max".
+    pub batch: Option<f64>,
+    pub replica: ReplicaSize,
+    /// Fraction of HBM for neither weights nor KV.
+    pub memory_reserve: f64,
+    pub max_batch: Option<f64>,
+    /// Tokens per prefill step.
+    pub prefill_chunk: f64,
+    /// s per output token, target.
+    pub tpot: Option<f64>,
+    /// s to the first token, target.
+    pub ttft: Option<f64>,
+    pub moe: Option<Moe>,
+    pub speculation: Option<Speculation>,
+    /// Prefill and decode on separate replicas.
+    pub disaggregated: bool,
+    /// Chips per prefill replica (disaggregated); `None`: the decode replica's.
+    pub prefill_replica: Option<f64>,
+}
+
+/// One chip's figures for serving.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServingChip {
+    /// Dense FLOP/s at the workload precision.
+    pub peak: f64,
+    pub mfu: f64,
+    /// HBM bytes.
+    pub hbm: f64,
+    /// HBM bytes/s.
+    pub hbm_bw: f64,
+    pub mbu: f64,
+    /// s per decode step.
+    pub step_overhead: f64,
+    pub availability: f64,
+    /// Scale-up bytes/s per chip, one way; `None`: communication is free.
+    pub scaleup_bw: Option<f64>,
+    /// s per all-reduce.
+    pub allreduce_latency: f64,
+    /// The scale-up domain "auto" searches.
+    pub chips_per_node: f64,
+}
+
+/// Which term of the decode step is larger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Compute,
+    Bandwidth,
+}
+
+impl Bound {
+    pub fn name(self) -> &'static str {
+        match self {
+            Bound::Compute => "compute",
+            Bound::Bandwidth => "bandwidth",
+        }
+    }
+}
+
+/// What set the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchLimit {
+    Given,
+    Hbm,
+    MaxBatch,
+    Tpot,
+}
+
+impl BatchLimit {
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchLimit::Given => "given",
+            BatchLimit::Hbm => "hbm",
+            BatchLimit::MaxBatch => "max_batch",
+            BatchLimit::Tpot => "tpot",
+        }
+    }
+}
+
+/// One replica's serving figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Serving {
+    /// n_r: chips per (decode) replica.
+    pub replica_chips: f64,
+    /// n_p: chips per prefill replica (disaggregated), else n_r.
+    pub prefill_chips: f64,
+    /// B: sequences decoded together.
+    pub batch: f64,
+    pub batch_limit: BatchLimit,
+    pub bound: Bound,
+    /// t_dec: s per output token step of the batch (after speculation's / E).
+    pub decode_step: f64,
+    /// t_pre: s of one request's prefill.
+    pub prefill_seconds: f64,
+    /// s to the first token (t_pre; queueing not modelled). 0 without prefill.
+    pub ttft: f64,
+    /// s per output token seen by one user.
+    pub tpot: f64,
+    pub tokens_per_s_per_user: f64,
+    /// Output tokens per second per chip, after availability.
+    pub tokens_per_s_per_chip: f64,
+    /// Share of the chip time spent on prefill: charged to input tokens.
+    pub input_share: f64,
+}
+
+/// Why a serving setup cannot run; each names the input to change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServingError {
+    /// The batch (or the weights alone) does not fit in the replica's HBM.
+    DoesNotFit {
+        batch: f64,
+        replica_chips: f64,
+        bytes_needed: f64,
+        bytes_available: f64,
+        /// Chips that would hold it (`None`: no replica size holds it).
+        chips_needed: Option<f64>,
+        /// KV bytes each chip keeps however many chips share the replica (its KV heads').
+        kv_per_chip: f64,
+        /// The batch was "max" (only one sequence was asked for).
+        max: bool,
+    },
+    /// Even the smallest batch misses the tpot target (or a given batch misses it).
+    Tpot {
+        target: f64,
+        /// tpot at the batch tried (1 for "max").
+        reached: f64,
+        batch: f64,
+        replica_chips: f64,
+        /// The largest batch that meets it, for a given batch that does not.
+        largest: Option<f64>,
+    },
+    /// The prefill of one request takes longer than the ttft target.
+    Ttft {
+        target: f64,
+        reached: f64,
+        replica_chips: f64,
+    },
+    /// "auto" found no replica size up to chips_per_node that runs.
+    Auto {
+        chips_per_node: f64,
+        reason: Box<ServingError>,
+    },
+}
+
+impl ServingError {
+    /// The workload key a user changes first.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ServingError::DoesNotFit { .. } => "batch",
+            ServingError::Tpot { .. } => "tpot",
+            ServingError::Ttft { .. } => "ttft",
+            ServingError::Auto { reason, .. } => reason.key(),
+        }
+    }
+}
+
+fn ms(s: f64) -> String {
+    crate::units::format::fmt_fixed(s * 1e3, 3) + " ms"
+}
+
+impl std::fmt::Display for ServingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServingError::DoesNotFit {
+                batch,
+                replica_chips,
+                bytes_needed,
+                bytes_available,
+                chips_needed,
+                max,
+                kv_per_chip,
+            } => {
+                let what = if *max {
+                    "even one sequence".to_string()
+                } else {
+                    format!("a batch of {batch} sequences")
+                };
+                write!(
+                    f,
+                    "{what} needs {:.1} GB of HBM (weights + KV cache) but {replica_chips} chip(s) \
+                     per replica hold {:.1} GB after memory_reserve; ",
+                    bytes_needed / 1e9,
+                    bytes_available / 1e9,
+                )?;
+                match chips_needed {
+                    Some(n) => write!(
+                        f,
+                        "it needs at least {n} chips per replica (set tensor_parallel = {n}, or \
+                         lower batch, the sequence length or memory_reserve)"
+                    ),
+                    None => write!(
+                        f,
+                        "no replica size holds it: past kv_heads chips every chip keeps whole KV \
+                         heads, {:.1} GB of KV per chip for this batch (lower batch or the \
+                         sequence length)",
+                        kv_per_chip / 1e9
+                    ),
+                }
+            }
+            ServingError::Tpot {
+                target,
+                reached,
+                batch,
+                replica_chips,
+                largest,
+            } => match largest {
+                Some(b) => write!(
+                    f,
+                    "a batch of {batch} gives {} per output token on {replica_chips} chip(s) per \
+                     replica, over the tpot target {}; the largest batch that meets it is {b} \
+                     (lower batch, set batch = \"max\", or raise tpot)",
+                    ms(*reached),
+                    ms(*target)
+                ),
+                None => write!(
+                    f,
+                    "no batch meets tpot = {}: even one sequence takes {} per output token on \
+                     {replica_chips} chip(s) per replica (raise tpot to at least that, or use \
+                     more chips per replica, fewer input tokens, or a faster chip)",
+                    ms(*target),
+                    ms(*reached)
+                ),
+            },
+            ServingError::Ttft {
+                target,
+                reached,
+                replica_chips,
+            } => write!(
+                f,
+                "the replica cannot meet ttft = {}: one request's prefill takes {} on \
+                 {replica_chips} chip(s) (raise ttft, lower input_tokens, or use more chips per \
+                 replica)",
+                ms(*target),
+                ms(*reached)
+            ),
+            ServingError::Auto {
+                chips_per_node,
+                reason,
+            } => write!(
+                f,
+                "tensor_parallel = \"auto\" found no replica size up to chips_per_node = \
+                 {chips_per_node} that serves this workload; with the largest: {reason}"
+            ),
+        }
+    }
+}
+
+/// The figures of one replica size that do not depend on the batch.
+#[derive(Debug, Clone, Copy)]
+struct Replica {
+    n: f64,
+    /// KV bytes per token per sequence over the replica (replicated past kv_heads).
+    kv_tok: f64,
+    /// Bytes of KV per sequence at the mean length.
+    per_seq: f64,
+    /// HBM for weights and KV.
+    capacity: f64,
+    /// s of compute per sequence per decode step.
+    compute_per_seq: f64,
+    /// Replica bytes/s.
+    bw: f64,
+    /// t_comm = comm0 + comm1 * tokens.
+    comm0: f64,
+    comm1: f64,
+}
+
+/// The model's constants for one shape on one chip.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    s: &'a ServingShape,
+    chip: &'a ServingChip,
+    /// Weight bytes stored (P wb).
+    weights: f64,
+    /// KV bytes per token per sequence, unreplicated.
+    kv_tok: f64,
+    /// Mean KV length in decode.
+    c: f64,
+    /// Input and output tokens (0, 0 for decode-only).
+    input: f64,
+    output: f64,
+    /// FLOPs per decoded token (2 Pa + attention).
+    flops_tok: f64,
+    /// MoE: (D wb, X wb, ln(1 - k/E)).
+    moe: Option<(f64, f64, f64)>,
+    /// (k + 1, k d, E) of speculation; (1, 0, 1) without.
+    spec: (f64, f64, f64),
+    hidden: Option<f64>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(s: &'a ServingShape, chip: &'a ServingChip) -> Ctx<'a> {
+        let kv_tok = 2.0 * s.layers * s.kv_heads * s.head_dim * s.kv_bytes;
+        let (c, input, output) = match s.requests {
+            Requests::DecodeOnly { context } => (context, 0.0, 0.0),
+            Requests::Full { input, output } => (input + output / 2.0, input, output),
+        };
+        let attention = s.heads.map_or(0.0, |h| 4.0 * s.layers * h * s.head_dim * c);
+        let moe = s.moe.map(|m| {
+            let keep = 1.0 - m.per_token / m.experts;
+            let x = (s.model_params - s.active_params) / keep;
+            let d = s.model_params - x;
+            (d * s.weight_bytes, x * s.weight_bytes, keep.ln())
+        });
+        let spec = s.speculation.map_or((1.0, 0.0, 1.0), |p| {
+            (p.tokens + 1.0, p.tokens * p.draft_cost, p.tokens_per_step())
+        });
+        Ctx {
+            s,
+            chip,
+            weights: s.model_params * s.weight_bytes,
+            kv_tok,
+            c,
+            input,
+            output,
+            flops_tok: 2.0 * s.active_params + attention,
+            moe,
+            spec,
+            hidden: s.hidden.or(s.heads.map(|h| h * s.head_dim)),
+        }
+    }
+
+    fn full(&self) -> bool {
+        matches!(self.s.requests, Requests::Full { .. })
+    }
+
+    /// W(b): weight bytes read in a step serving b tokens.
+    #[inline]
+    fn weight_read(&self, b: f64) -> f64 {
+        match self.moe {
+            None => self.weights,
+            Some((d, x, ln_keep)) => d + x * (1.0 - (b * ln_keep).exp()),
+        }
+    }
+
+    fn replica(&self, n: f64) -> Replica {
+        let chip = self.chip;
+        let kv_tok = self.kv_tok * (n / self.s.kv_heads).max(1.0);
+        let (comm0, comm1) = match (chip.scaleup_bw, self.hidden) {
+            (Some(bw), Some(hidden)) if n > 1.0 => {
+                let l2 = 2.0 * self.s.layers;
+                (
+                    l2 * chip.allreduce_latency,
+                    l2 * 2.0 * (n - 1.0) / n * hidden * 2.0 / bw,
+                )
+            }
+            _ => (0.0, 0.0),
+        };
+        Replica {
+            n,
+            kv_tok,
+            per_seq: self.c * kv_tok,
+            capacity: n * chip.hbm * (1.0 - self.s.memory_reserve),
+            compute_per_seq: self.flops_tok / (n * chip.peak * chip.mfu),
+            bw: n * chip.hbm_bw * chip.mbu,
+            comm0,
+            comm1,
+        }
+    }
+
+    /// t_pre on replica r: one request's prefill.
+    fn prefill(&self, r: &Replica) -> f64 {
+        let i = self.input;
+        if i <= 0.0 {
+            return 0.0;
+        }
+        let s = self.s;
+        let chip = self.chip;
+        let attention = s
+            .heads
+            .map_or(0.0, |h| 2.0 * s.layers * h * s.head_dim * i * i);
+        let compute = (2.0 * s.active_params * i + attention) / (r.n * chip.peak * chip.mfu);
+        let chunks = i / s.prefill_chunk;
+        let memory = self.weight_read(s.prefill_chunk) * chunks / r.bw;
+        compute.max(memory) + r.comm0 + r.comm1 * i + chip.step_overhead * chunks
+    }
+
+    /// (t_dec, compute-bound) at batch b on replica r.
+    #[inline]
+    fn decode(&self, r: &Replica, b: f64) -> (f64, bool) {
+        let (v, kd, e) = self.spec;
+        let kv = b * r.per_seq;
+        let compute = r.compute_per_seq * b * v;
+        let memory = (self.weight_read(b * v) + kv) / r.bw;
+        let ovh = self.chip.step_overhead;
+        let mut step = compute.max(memory) + r.comm0 + r.comm1 * b * v + ovh;
+        if kd > 0.0 {
+            let plain = (r.compute_per_seq * b).max((self.weight_read(b) + kv) / r.bw)
+                + r.comm0
+                + r.comm1 * b
+                + ovh;
+            step += kd * plain;
+        }
+        (step / e, compute > memory)
+    }
+
+    /// tpot at batch b given t_pre (aggregated serving adds the prefill stall).
+    #[inline]
+    fn tpot(&self, r: &Replica, b: f64, t_pre: f64) -> f64 {
+        let t = self.decode(r, b).0;
+        if self.s.disaggregated || !self.full() {
+            t
+        } else {
+            t + b * t_pre / (self.output - 1.0).max(1.0)
+        }
+    }
+
+    /// The real batch at which tpot reaches `target` when the weights read per step are
+    /// `w_main` (at the verify step) and `w_plain` (drafting), both constant: the sum of maxima
+    /// of lines is at most `target` iff every combination of their lines is.
+    fn dense_bound(&self, r: &Replica, t_pre: f64, target: f64, w_main: f64, w_plain: f64) -> f64 {
+        let (v, kd, e) = self.spec;
+        let ovh = self.chip.step_overhead;
+        let p = if self.s.disaggregated || !self.full() {
+            0.0
+        } else {
+            t_pre / (self.output - 1.0).max(1.0)
+        };
+        let i0 = (r.comm0 + ovh) * (1.0 + kd) / e;
+        let s0 = r.comm1 * (v + kd) / e + p;
+        let m = r.per_seq / r.bw;
+        let main = [(0.0, r.compute_per_seq * v / e), (w_main / r.bw / e, m / e)];
+        let plain = [
+            (0.0, kd * r.compute_per_seq / e),
+            (kd * w_plain / r.bw / e, kd * m / e),
+        ];
+        let mut bound = f64::INFINITY;
+        for (a1, b1) in main {
+            for (a2, b2) in plain {
+                let slope = s0 + b1 + b2;
+                if slope > 0.0 {
+                    bound = bound.min((target - i0 - a1 - a2) / slope);
+                }
+            }
+        }
+        bound
+    }
+
+    /// The largest whole batch in [1, cap] with tpot <= target (tpot(1) <= target and
+    /// tpot(cap) > target already checked).
+    fn largest_batch(&self, r: &Replica, t_pre: f64, target: f64, cap: f64) -> f64 {
+        let ok = |b: f64| self.tpot(r, b, t_pre) <= target;
+        let (mut lo, mut hi) = match self.moe {
+            None => {
+                let g =
+                    tolerant_floor(self.dense_bound(r, t_pre, target, self.weights, self.weights))
+                        .clamp(1.0, cap);
+                // The closed form is exact up to rounding: settle the last step.
+                if ok(g) {
+                    (g, (g + 1.0).min(cap))
+                } else {
+                    ((g - 1.0).max(1.0), g)
+                }
+            }
+            Some(_) => {
+                // W(b) lies between W(1) = Pa wb and P wb: the bounds with those constants
+                // bracket the answer.
+                let (v, _, _) = self.spec;
+                let wa = self.weight_read(v);
+                let lo =
+                    tolerant_floor(self.dense_bound(r, t_pre, target, self.weights, self.weights))
+                        .clamp(1.0, cap);
+                let hi =
+                    (tolerant_floor(self.dense_bound(r, t_pre, target, wa, self.weight_read(1.0)))
+                        + 1.0)
+                        .clamp(1.0, cap);
+                (lo, hi)
+            }
+        };
+        if !ok(lo) {
+            lo = 1.0;
+        }
+        if ok(hi) {
+            return hi;
+        }
+        while hi - lo > 1.0 {
+            let mid = ((lo + hi) / 2.0).floor();
+            if ok(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// KV bytes of `b` sequences that one chip keeps however large the replica: one KV head's.
+    fn kv_per_chip(&self, b: f64) -> f64 {
+        b * self.c * self.kv_tok / self.s.kv_heads
+    }
+
+    /// Chips that hold the weights plus `b` sequences, from `n0` up (dividing `heads`).
+    fn fewest(&self, b: f64) -> Result<f64, ServingError> {
+        let free = self.chip.hbm * (1.0 - self.s.memory_reserve);
+        let n0 = tolerant_ceil((self.weights + b * self.c * self.kv_tok) / free).max(1.0);
+        let limit = self.s.heads.unwrap_or(f64::INFINITY).min(n0 + 4096.0);
+        let mut n = n0;
+        while n <= limit {
+            let divides = self.s.heads.map_or(true, |h| h % n == 0.0);
+            let r = self.replica(n);
+            if divides && self.weights + b * r.per_seq <= r.capacity * (1.0 + 1e-9) {
+                return Ok(n);
+            }
+            n += 1.0;
+        }
+        let r = self.replica(n0);
+        Err(ServingError::DoesNotFit {
+            batch: b,
+            replica_chips: n0,
+            bytes_needed: self.weights + b * r.per_seq,
+            bytes_available: r.capacity,
+            chips_needed: None,
+            max: self.s.batch.is_none(),
+            kv_per_chip: self.kv_per_chip(b),
+        })
+    }
+
+    /// The serving figures on a decode replica of n chips.
+    fn at(&self, n: f64) -> Result<Serving, ServingError> {
+        let s = self.s;
+        let r = self.replica(n);
+        let (np, rp) = if s.disaggregated {
+            let np = s.prefill_replica.unwrap_or(n);
+            (np, self.replica(np))
+        } else {
+            (n, r)
+        };
+        if s.disaggregated && np != n {
+            // The prefill replica holds the weights and one prompt's KV.
+            let need = self.weights + self.input * rp.kv_tok;
+            if need > rp.capacity * (1.0 + 1e-9) {
+                return Err(ServingError::DoesNotFit {
+                    batch: 1.0,
+                    replica_chips: np,
+                    bytes_needed: need,
+                    bytes_available: rp.capacity,
+                    chips_needed: Some(tolerant_ceil(
+                        need / (self.chip.hbm * (1.0 - s.memory_reserve)),
+                    )),
+                    max: true,
+                    kv_per_chip: self.input * self.kv_tok / s.kv_heads,
+                });
+            }
+        }
+        let t_pre = self.prefill(&rp);
+        if let Some(target) = s.ttft {
+            if t_pre > target {
+                return Err(ServingError::Ttft {
+                    target,
+                    reached: t_pre,
+                    replica_chips: np,
+                });
+            }
+        }
+        let b_mem = tolerant_floor((r.capacity - self.weights) / r.per_seq);
+        let does_not_fit = |b: f64, max: bool| {
+            let need = self.weights + b * r.per_seq;
+            let chips = self.fewest(b).ok();
+            ServingError::DoesNotFit {
+                batch: b,
+                replica_chips: n,
+                bytes_needed: need,
+                bytes_available: r.capacity,
+                chips_needed: chips,
+                max,
+                kv_per_chip: self.kv_per_chip(b),
+            }
+        };
+        let (batch, limit) = match s.batch {
+            Some(b) => {
+                if b > b_mem || b_mem.is_nan() {
+                    return Err(does_not_fit(b, false));
+                }
+                if let Some(target) = s.tpot {
+                    let t = self.tpot(&r, b, t_pre);
+                    if t > target {
+                        let largest = (self.tpot(&r, 1.0, t_pre) <= target)
+                            .then(|| self.largest_batch(&r, t_pre, target, b));
+                        return Err(ServingError::Tpot {
+                            target,
+                            reached: t,
+                            batch: b,
+                            replica_chips: n,
+                            largest,
+                        });
+                    }
+                }
+                (b, BatchLimit::Given)
+            }
+            None => {
+                if b_mem.is_nan() || b_mem < 1.0 {
+                    return Err(does_not_fit(1.0, true));
+                }
+                let (mut cap, mut limit) = (b_mem, BatchLimit::Hbm);
+                if let Some(m) = s.max_batch {
+                    if m < cap {
+                        (cap, limit) = (m, BatchLimit::MaxBatch);
+                    }
+                }
+                if let Some(target) = s.tpot {
+                    if self.tpot(&r, cap, t_pre) > target {
+                        let t1 = self.tpot(&r, 1.0, t_pre);
+                        if t1 > target {
+                            return Err(ServingError::Tpot {
+                                target,
+                                reached: t1,
+                                batch: 1.0,
+                                replica_chips: n,
+                                largest: None,
+                            });
+                        }
+                        cap = self.largest_batch(&r, t_pre, target, cap);
+                        limit = BatchLimit::Tpot;
+                    }
+                }
+                (cap, limit)
+            }
+        };
+        let (t_dec, compute_bound) = self.decode(&r, batch);
+        let avail = self.chip.availability;
+        let (per_chip, input_share, tpot) = if !self.full() {
+            (batch / (t_dec * n) * avail, 0.0, t_dec)
+        } else if s.disaggregated {
+            // Prefill chip-seconds and decode chip-seconds per output token.
+            let pre = t_pre * np / self.output;
+            let dec = t_dec * n / batch;
+            (avail / (pre + dec), pre / (pre + dec), t_dec)
+        } else {
+            let o = self.output;
+            let pre = batch * t_pre;
+            let total = (o - 1.0) * t_dec + pre;
+            (
+                batch * o / total / n * avail,
+                pre / total,
+                t_dec + pre / (o - 1.0).max(1.0),
+            )
+        };
+        Ok(Serving {
+            replica_chips: n,
+            prefill_chips: np,
+            batch,
+            batch_limit: limit,
+            bound: if compute_bound {
+                Bound::Compute
+            } else {
+                Bound::Bandwidth
+            },
+            decode_step: t_dec,
+            prefill_seconds: t_pre,
+            ttft: t_pre,
+            tpot,
+            tokens_per_s_per_user: 1.0 / tpot,
+            tokens_per_s_per_chip: per_chip,
+            input_share,
+        })
+    }
+}
+
+/// The serving model of MODEL.md section 4 (see the module documentation).
+pub fn serve(shape: &ServingShape, chip: &ServingChip) -> Result<Serving, ServingError> {
+    let ctx = Ctx::new(shape, chip);
+    match shape.replica {
+        ReplicaSize::Fixed(n) => ctx.at(n),
+        ReplicaSize::Fewest => {
+            let n = ctx.fewest(shape.batch.unwrap_or(1.0))?;
+            ctx.at(n)
+        }
+        ReplicaSize::Auto => auto(&ctx),
+    }
+}
+
+/// "auto": every n_r up to chips_per_node that divides `heads` (powers of two without
+/// `heads`) and holds the weights; the one with the most tokens/s per chip (the fewer chips on
+/// a tie).
+fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
+    let cpn = ctx.chip.chips_per_node;
+    let free = ctx.chip.hbm * (1.0 - ctx.s.memory_reserve);
+    let mut best: Option<Serving> = None;
+    let mut last_err = None;
+    let mut n = tolerant_ceil(ctx.weights / free).max(1.0);
+    if ctx.s.heads.is_none() {
+        // Powers of two from the first that holds the weights.
+        n = 2f64.powi(n.log2().ceil() as i32);
+    }
+    while n <= cpn {
+        let divides = ctx.s.heads.map_or(true, |h| h % n == 0.0);
+        if divides {
+            match ctx.at(n) {
+                Ok(s) => {
+                    if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
+                        best = Some(s);
+                    }
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        n = if ctx.s.heads.is_none() {
+            n * 2.0
+        } else {
+            n + 1.0
+        };
+    }
+    best.ok_or_else(|| {
+        let reason = last_err.unwrap_or_else(|| {
+            let r = ctx.replica(cpn);
+            ServingError::DoesNotFit {
+                batch: ctx.s.batch.unwrap_or(1.0),
+                replica_chips: cpn,
+                bytes_needed: ctx.weights + ctx.s.batch.unwrap_or(1.0) * r.per_seq,
+                bytes_available: r.capacity,
+                chips_needed: ctx.fewest(ctx.s.batch.unwrap_or(1.0)).ok(),
+                max: ctx.s.batch.is_none(),
+                kv_per_chip: ctx.kv_per_chip(ctx.s.batch.unwrap_or(1.0)),
+            }
+        });
+        ServingError::Auto {
+            chips_per_node: cpn,
+            reason: Box::new(reason),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Llama-3-70B-shaped decoder, fp8 weights, bf16 KV (schema 1's conformance shape).
+    fn llama70b() -> ServingShape {
+        ServingShape {
+            model_params: 70e9,
+            active_params: 70e9,
+            layers: 80.0,
+            kv_heads: 8.0,
+            head_dim: 128.0,
+            heads: None,
+            hidden: None,
+            weight_bytes: 1.0,
+            kv_bytes: 2.0,
+            requests: Requests::DecodeOnly { context: 8192.0 },
+            batch: Some(64.0),
+            replica: ReplicaSize::Fewest,
+            memory_reserve: 0.0,
+            max_batch: None,
+            prefill_chunk: 8192.0,
+            tpot: None,
+            ttft: None,
+            moe: None,
+            speculation: None,
+            disaggregated: false,
+            prefill_replica: None,
+        }
+    }
+
+    fn h100() -> ServingChip {
+        ServingChip {
+            peak: 1979e12,
+            mfu: 0.4,
+            hbm: 80e9,
+            hbm_bw: 3.35e12,
+            mbu: 0.7,
+            step_overhead: 0.0,
+            availability: 0.95,
+            scaleup_bw: None,
+            allreduce_latency: 5e-6,
+            chips_per_node: 8.0,
+        }
+    }
+
+    /// Requests of 1000 prompt and 200 generated tokens, 64 query heads, batch 32 on 4 chips.
+    fn chat() -> ServingShape {
+        ServingShape {
+            heads: Some(64.0),
+            requests: Requests::Full {
+                input: 1000.0,
+                output: 200.0,
+            },
+            batch: Some(32.0),
+            replica: ReplicaSize::Fixed(4.0),
+            ..llama70b()
+        }
+    }
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs()
+    }
+
+    #[test]
+    fn decode_only_form_is_schema_1s_roofline() {
+        // batch 64: KV = 64 * 8192 * 327680 = 171.80e9 B; weights 70e9; total 241.80e9 B
+        // n_r = ceil(241.80e9 / 80e9) = 4; memory = 241.80e9 / (4 * 3.35e12 * 0.7) = 2.5778e-2 s
+        // compute = 2 * 70e9 * 64 / (4 * 1979e12 * 0.4) = 2.8297e-3 s: bandwidth-bound
+        // tokens/s/chip = 64 / (2.5778e-2 * 4) * 0.95 = 589.6475 (work.rs's hand calculation)
+        let s = serve(&llama70b(), &h100()).unwrap();
+        assert_eq!(s.replica_chips, 4.0);
+        assert_eq!(s.bound, Bound::Bandwidth);
+        assert_eq!(s.batch_limit, BatchLimit::Given);
+        assert!((s.tokens_per_s_per_chip - 589.6475).abs() < 1e-3);
+        assert_eq!(s.input_share, 0.0);
+        assert_eq!(s.tpot, s.decode_step);
+        // "max" on one chip: floor((80e9 - 70e9) / (8192 * 327680)) = floor(3.725) = 3
+        let max = ServingShape {
+            batch: None,
+            ..llama70b()
+        };
+        let s = serve(&max, &h100()).unwrap();
+        assert_eq!((s.replica_chips, s.batch), (1.0, 3.0));
+        assert_eq!(s.batch_limit, BatchLimit::Hbm);
+    }
+
+    #[test]
+    fn memory_reserve_shrinks_the_max_batch() {
+        // 4 chips, reserve 0.10: floor((4 * 80e9 * 0.9 - 70e9) / 2.68435456e9)
+        //   = floor(218e9 / 2.68435456e9) = floor(81.21) = 81   (93 with no reserve)
+        let shape = ServingShape {
+            batch: None,
+            replica: ReplicaSize::Fixed(4.0),
+            memory_reserve: 0.10,
+            ..llama70b()
+        };
+        assert_eq!(serve(&shape, &h100()).unwrap().batch, 81.0);
+        let capped = ServingShape {
+            max_batch: Some(50.0),
+            ..shape
+        };
+        let s = serve(&capped, &h100()).unwrap();
+        assert_eq!((s.batch, s.batch_limit), (50.0, BatchLimit::MaxBatch));
+    }
+
+    #[test]
+    fn prefill_and_decode_by_hand() {
+        // c = 1000 + 200 / 2 = 1100 tokens of KV on average in decode.
+        // decode FLOP per token = 2 * 70e9 + 4 * 80 * 64 * 128 * 1100 = 142.883584e9
+        // compute = 142.883584e9 * 32 / (4 * 1979e12 * 0.4 = 3.1664e15) = 1.44400e-3 s
+        // memory  = (70e9 + 32 * 1100 * 327680 = 11.534336e9) / (4 * 3.35e12 * 0.7 = 9.38e12)
+        //         = 81.534336e9 / 9.38e12 = 8.692360e-3 s  -> bandwidth-bound, t_dec = 8.692360e-3
+        // prefill compute = (2 * 70e9 * 1000 + 2 * 80 * 64 * 128 * 1000^2) / 3.1664e15
+        //                 = 1.4131072e14 / 3.1664e15 = 4.462819e-2 s
+        // prefill memory  = 70e9 * 1000 / 8192 / 9.38e12 = 9.1097e-4 s -> t_pre = 4.462819e-2
+        // per replica = 32 * 200 / (199 * 8.692360e-3 + 32 * 4.462819e-2)
+        //             = 6400 / (1.7297796 + 1.4281021) = 6400 / 3.1578817 = 2026.674
+        // per chip = 2026.674 / 4 * 0.95 = 481.335
+        // tpot = 8.692360e-3 + 1.4281021 / 199 = 8.692360e-3 + 7.176393e-3 = 1.586875e-2 s; input share = 1.4281 / 3.1579
+        let s = serve(&chat(), &h100()).unwrap();
+        assert_eq!(s.bound, Bound::Bandwidth);
+        assert!(close(s.decode_step, 8.692360e-3, 1e-6), "{}", s.decode_step);
+        assert!(
+            close(s.prefill_seconds, 4.462819e-2, 1e-6),
+            "{}",
+            s.prefill_seconds
+        );
+        assert_eq!(s.ttft, s.prefill_seconds);
+        assert!(
+            close(s.tokens_per_s_per_chip, 481.335, 1e-5),
+            "{}",
+            s.tokens_per_s_per_chip
+        );
+        assert!(close(s.tpot, 1.586875e-2, 1e-6), "{}", s.tpot);
+        assert!(close(s.tokens_per_s_per_user, 1.0 / 1.586875e-2, 1e-6));
+        assert!(close(s.input_share, 1.4281021 / 3.1578817, 1e-6));
+    }
+
+    #[test]
+    fn no_input_means_no_prefill() {
+        let shape = ServingShape {
+            requests: Requests::Full {
+                input: 0.0,
+                output: 200.0,
+            },
+            ..chat()
+        };
+        let s = serve(&shape, &h100()).unwrap();
+        assert_eq!((s.prefill_seconds, s.input_share), (0.0, 0.0));
+        // Without a prefill every step yields B tokens but the first token comes from a prefill
+        // of nothing: B * O / ((O - 1) t_dec) = 32 * 200 / (199 t_dec).
+        let want = 32.0 * 200.0 / (199.0 * s.decode_step) / 4.0 * 0.95;
+        assert!(close(s.tokens_per_s_per_chip, want, 1e-12));
+    }
+
+    #[test]
+    fn moe_weight_reads() {
+        // E = 256, k = 8, P = 671e9, Pa = 37e9, 1 byte: keep = 1 - 8/256 = 0.96875
+        // X = (671e9 - 37e9) / 0.96875 = 654.4516e9; D = 671e9 - X = 16.5484e9
+        // W(1) = D + X * (1 - 0.96875) = 37e9 (one token reads the active parameters)
+        // W(64) = D + X * (1 - 0.96875^64) = 16.5484e9 + 654.4516e9 * (1 - 0.131079) = 585.2e9
+        let shape = ServingShape {
+            model_params: 671e9,
+            active_params: 37e9,
+            moe: Some(Moe {
+                experts: 256.0,
+                per_token: 8.0,
+            }),
+            ..llama70b()
+        };
+        let chip = h100();
+        let ctx = Ctx::new(&shape, &chip);
+        assert!(close(ctx.weight_read(1.0), 37e9, 1e-12));
+        assert!(
+            close(ctx.weight_read(64.0), 585.20e9, 1e-4),
+            "{}",
+            ctx.weight_read(64.0)
+        );
+        // Many tokens touch every expert: W -> P.
+        assert!(close(ctx.weight_read(8192.0), 671e9, 1e-9));
+    }
+
+    #[test]
+    fn tensor_parallel_communication() {
+        // n = 8, hidden = 64 * 128 = 8192, 80 layers, 450 GB/s one way, 5 us:
+        // t_comm(b) = 2 * 80 * (2 * 7/8 * b * 8192 * 2 / 450e9 + 5e-6)
+        //           = 160 * 5e-6 + 160 * 6.37156e-8 * b = 8.0e-4 + 1.019449e-5 * b s
+        let shape = ServingShape {
+            replica: ReplicaSize::Fixed(8.0),
+            ..chat()
+        };
+        let mut chip = h100();
+        let free = serve(&shape, &chip).unwrap();
+        chip.scaleup_bw = Some(450e9);
+        let paid = serve(&shape, &chip).unwrap();
+        let comm = |b: f64| 8.0e-4 + 1.019449e-5 * b;
+        assert!(close(paid.decode_step - free.decode_step, comm(32.0), 1e-6));
+        assert!(close(
+            paid.prefill_seconds - free.prefill_seconds,
+            comm(1000.0),
+            1e-6
+        ));
+        // One chip: nothing to all-reduce.
+        let one = ServingShape {
+            model_params: 7e9,
+            active_params: 7e9,
+            replica: ReplicaSize::Fixed(1.0),
+            ..chat()
+        };
+        let mut no_bw = chip;
+        no_bw.scaleup_bw = None;
+        assert_eq!(serve(&one, &chip).unwrap(), serve(&one, &no_bw).unwrap());
+    }
+
+    #[test]
+    fn kv_heads_are_replicated_past_kv_heads() {
+        // 16 chips, 8 KV heads: each KV head lives on 2 chips, KV bytes per token double.
+        let shape = ServingShape {
+            replica: ReplicaSize::Fixed(16.0),
+            batch: None,
+            ..llama70b()
+        };
+        let chip = h100();
+        let ctx = Ctx::new(&shape, &chip);
+        assert_eq!(ctx.replica(16.0).kv_tok, 2.0 * 327_680.0);
+        assert_eq!(ctx.replica(8.0).kv_tok, 327_680.0);
+        // B = floor((16 * 80e9 - 70e9) / (8192 * 655360)) = floor(1210e9 / 5.3687e9) = 225
+        assert_eq!(serve(&shape, &chip).unwrap().batch, 225.0);
+    }
+
+    /// tpot(B) by the formula, for brute-force checks.
+    fn tpot_at(shape: &ServingShape, chip: &ServingChip, b: f64) -> f64 {
+        let fixed = ServingShape {
+            batch: Some(b),
+            tpot: None,
+            ..*shape
+        };
+        serve(&fixed, chip).unwrap().tpot
+    }
+
+    #[test]
+    fn the_largest_batch_meeting_tpot() {
+        let mut chip = h100();
+        chip.scaleup_bw = Some(450e9);
+        chip.step_overhead = 2e-4;
+        let moe = ServingShape {
+            model_params: 671e9,
+            active_params: 37e9,
+            moe: Some(Moe {
+                experts: 256.0,
+                per_token: 8.0,
+            }),
+            weight_bytes: 0.5,
+            ..chat()
+        };
+        let spec = ServingShape {
+            speculation: Some(Speculation {
+                tokens: 3.0,
+                acceptance: 0.7,
+                draft_cost: 0.05,
+            }),
+            ..chat()
+        };
+        let mut limited = [0; 3];
+        for (i, base) in [chat(), moe, spec].into_iter().enumerate() {
+            for n in [8.0, 16.0] {
+                for target in [0.012, 0.02, 0.035, 0.06] {
+                    let shape = ServingShape {
+                        batch: None,
+                        tpot: Some(target),
+                        replica: ReplicaSize::Fixed(n),
+                        ..base
+                    };
+                    let Ok(s) = serve(&shape, &chip) else {
+                        assert!(tpot_at(&shape, &chip, 1.0) > target);
+                        continue;
+                    };
+                    // An independent scan: tpot(B) <= target, and B + 1 misses it or does
+                    // not fit.
+                    assert!(s.tpot <= target);
+                    let unbounded = ServingShape {
+                        tpot: None,
+                        ..shape
+                    };
+                    let cap = serve(&unbounded, &chip).unwrap().batch;
+                    if s.batch_limit == BatchLimit::Tpot {
+                        limited[i] += 1;
+                        assert!(s.batch < cap);
+                        assert!(
+                            tpot_at(&shape, &chip, s.batch + 1.0) > target,
+                            "{n} {target}"
+                        );
+                    } else {
+                        assert_eq!(s.batch, cap);
+                    }
+                }
+            }
+        }
+        // Each shape met the target below its HBM limit somewhere.
+        assert!(limited.iter().all(|&k| k >= 2), "{limited:?}");
+    }
+
+    #[test]
+    fn speculative_decoding() {
+        // k = 3, a = 0.8: E = (1 - 0.8^4) / 0.2 = 2.952 tokens per step.
+        let p = Speculation {
+            tokens: 3.0,
+            acceptance: 0.8,
+            draft_cost: 0.05,
+        };
+        assert!(close(p.tokens_per_step(), 2.952, 1e-12));
+        // Bandwidth-bound step (chat on 4 chips): the verify step reads W + KV like a plain
+        // step (dense: W(4B) = W) and adds compute x4 = 5.776e-3 s < 8.692e-3 s, so
+        // step = 8.692360e-3 + 3 * 0.05 * 8.692360e-3 = 9.996214e-3; t_dec = step / 2.952.
+        let shape = ServingShape {
+            speculation: Some(p),
+            ..chat()
+        };
+        let s = serve(&shape, &h100()).unwrap();
+        assert!(
+            close(s.decode_step, 9.996214e-3 / 2.952, 1e-6),
+            "{}",
+            s.decode_step
+        );
+    }
+
+    #[test]
+    fn disaggregated_serving() {
+        // Prefill on 8 chips, decode on 4: t_pre(8) = 1.4131072e14 / 6.3328e15 = 2.231410e-2;
+        // x_p = 200 / (2.231410e-2 * 8) = 1120.37; x_d = 32 / (8.692360e-3 * 4) = 920.35
+        // tokens/s per chip = 0.95 / (8.92564e-4 + 1.086540e-3) = 0.95 / 1.979104e-3 = 480.015
+        // tpot = t_dec
+        let shape = ServingShape {
+            disaggregated: true,
+            prefill_replica: Some(8.0),
+            ..chat()
+        };
+        let s = serve(&shape, &h100()).unwrap();
+        assert!(close(s.prefill_seconds, 2.231410e-2, 1e-6));
+        let (xp, xd) = (200.0 / (2.231410e-2 * 8.0), 32.0 / (8.692360e-3 * 4.0));
+        assert!(close(
+            s.tokens_per_s_per_chip,
+            0.95 / (1.0 / xp + 1.0 / xd),
+            1e-6
+        ));
+        assert!(
+            close(s.tokens_per_s_per_chip, 480.015, 1e-5),
+            "{}",
+            s.tokens_per_s_per_chip
+        );
+        assert_eq!(s.tpot, s.decode_step);
+        assert!(close(
+            s.input_share,
+            (1.0 / xp) / (1.0 / xp + 1.0 / xd),
+            1e-6
+        ));
+        assert_eq!(s.prefill_chips, 8.0);
+    }
+
+    #[test]
+    fn auto_picks_the_best_replica_size() {
+        let mut chip = h100();
+        chip.scaleup_bw = Some(450e9);
+        let shape = ServingShape {
+            batch: None,
+            tpot: Some(0.03),
+            replica: ReplicaSize::Auto,
+            memory_reserve: 0.1,
+            ..chat()
+        };
+        let best = serve(&shape, &chip).unwrap();
+        // Candidates: divisors of 64 heads from the 1 chip the weights need up to 8.
+        let mut seen = 0;
+        for n in [1.0, 2.0, 4.0, 8.0] {
+            let fixed = ServingShape {
+                replica: ReplicaSize::Fixed(n),
+                ..shape
+            };
+            if let Ok(s) = serve(&fixed, &chip) {
+                seen += 1;
+                assert!(s.tokens_per_s_per_chip <= best.tokens_per_s_per_chip);
+            }
+        }
+        assert!(seen >= 2);
+    }
+
+    #[test]
+    fn refusals_name_what_to_change() {
+        let chip = h100();
+        // A tpot no batch meets: 1 ms is below one sequence's step on 4 chips.
+        let shape = ServingShape {
+            batch: None,
+            tpot: Some(1e-3),
+            ..chat()
+        };
+        let e = serve(&shape, &chip).unwrap_err();
+        assert_eq!(e.key(), "tpot");
+        assert!(
+            e.to_string().contains("no batch meets tpot = 1.000 ms"),
+            "{e}"
+        );
+        // A given batch over the target names the largest that meets it.
+        let shape = ServingShape {
+            tpot: Some(0.012),
+            ..chat()
+        };
+        let e = serve(&shape, &chip).unwrap_err();
+        let ServingError::Tpot {
+            largest: Some(b), ..
+        } = e
+        else {
+            panic!("{e}")
+        };
+        assert!(tpot_at(&shape, &chip, b) <= 0.012 && tpot_at(&shape, &chip, b + 1.0) > 0.012);
+        // A ttft the replica cannot meet: the prefill takes 44.6 ms.
+        let shape = ServingShape {
+            ttft: Some(0.04),
+            ..chat()
+        };
+        let e = serve(&shape, &chip).unwrap_err();
+        assert_eq!(e.key(), "ttft");
+        assert!(e.to_string().contains("44.628 ms"), "{e}");
+        // A batch that does not fit: 64 x 8192 on 2 chips needs 4.
+        let shape = ServingShape {
+            replica: ReplicaSize::Fixed(2.0),
+            ..llama70b()
+        };
+        let e = serve(&shape, &chip).unwrap_err();
+        assert_eq!(e.key(), "batch");
+        assert!(e.to_string().contains("at least 4 chips"), "{e}");
+        // "auto" with weights no node holds: 2e12 parameters on 8 x 80 GB.
+        let shape = ServingShape {
+            model_params: 2e12,
+            active_params: 2e12,
+            replica: ReplicaSize::Auto,
+            ..chat()
+        };
+        let e = serve(&shape, &chip).unwrap_err();
+        assert!(matches!(e, ServingError::Auto { .. }), "{e}");
+    }
+}
