@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod check;
 pub mod diag;
+pub mod keys;
 pub mod params;
 pub mod parse;
 pub mod platforms;

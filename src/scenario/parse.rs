@@ -6,7 +6,10 @@
 
 use super::catalog::Catalog;
 use super::diag::{Problem, ScenarioError};
-use super::params::{self, KeySpec, Param};
+use super::keys::{self, SectionKey};
+use super::params::{
+    self, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, Param, SiteKey, WorkloadKey,
+};
 use super::{Correlation, DistSpec, Scenario, SweepAxis, Uncertain};
 use crate::model::*;
 use crate::units;
@@ -308,6 +311,18 @@ impl Walker {
         }
     }
 
+    /// Reads every key of a section's table `K` present in `t` into fleet `i` of `x`, in table
+    /// order; a bad value is a problem and leaves the field as it was (its default, from
+    /// [`keys::set_defaults`]).
+    fn section<K: SectionKey>(&mut self, t: &DeTable, prefix: &str, x: &mut Inputs, i: usize) {
+        for &k in K::ALL {
+            let spec = k.spec();
+            if let Some(v) = self.quantity(t, spec, prefix) {
+                k.set(x, i, if spec.range.integer { v.round() } else { v });
+            }
+        }
+    }
+
     fn missing(&mut self, span: Option<Range<usize>>, path: &str, what: &str) {
         self.push(Problem::new(
             span,
@@ -593,17 +608,14 @@ fn parse_site(w: &mut Walker, root: &DeTable) -> Option<Site> {
             }
         },
     };
-    let q = |w: &mut Walker, i: usize| w.quantity(t, &params::SITE[i], "site");
-    let site = Site {
-        power: q(w, 0),
-        power_basis: basis.unwrap_or(PowerBasis::Facility),
-        pue: q(w, 1).unwrap_or(1.0),
-        electricity: q(w, 2),
-        facility_capex: q(w, 3).unwrap_or(0.0),
-        facility_life: q(w, 4).unwrap_or(20.0 * units::SECONDS_PER_YEAR),
-        facility_opex: q(w, 5).unwrap_or(0.0),
-    };
-    Some(site)
+    let mut x = Inputs::scaffold(
+        Workload::new(WorkloadKind::Flops, Precision::Bf16),
+        Vec::new(),
+    );
+    x.site.power_basis = basis.unwrap_or(PowerBasis::Facility);
+    keys::set_defaults::<SiteKey>(&mut x, 0);
+    w.section::<SiteKey>(t, "site", &mut x, 0);
+    Some(x.site)
 }
 
 fn parse_finance(w: &mut Walker, root: &DeTable) -> Option<Finance> {
@@ -622,8 +634,8 @@ fn parse_finance(w: &mut Walker, root: &DeTable) -> Option<Finance> {
     };
     w.keys(t, &names(params::FINANCE, &[]), "finance");
     let span = section_span(w, "finance");
-    let r = w.quantity(t, &params::FINANCE[0], "finance");
-    let h = w.quantity(t, &params::FINANCE[1], "finance");
+    let r = w.quantity(t, FinanceKey::DiscountRate.spec(), "finance");
+    let h = w.quantity(t, FinanceKey::Horizon.spec(), "finance");
     if r.is_none() && find(t, "discount_rate").is_none() {
         w.missing(
             span.clone(),
@@ -718,36 +730,30 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
             }
         },
     };
-    let mut wl = Workload::new(
+    let wl = Workload::new(
         kind.unwrap_or(WorkloadKind::Flops),
         precision.unwrap_or(Precision::Bf16),
     );
-    for (i, spec) in params::WORKLOAD.iter().enumerate() {
-        if spec.name == "batch" {
+    let mut x = Inputs::scaffold(wl, Vec::new());
+    keys::set_defaults::<WorkloadKey>(&mut x, 0);
+    for &k in WorkloadKey::ALL {
+        let spec = k.spec();
+        if k == WorkloadKey::Batch {
             if let Some((_, v)) = find(t, "batch") {
                 if let DeValue::String(s) = v.get_ref() {
                     if s.as_ref() == "max" {
                         w.spans.insert("workload.batch".into(), v.span());
-                        wl.batch_max = true;
+                        x.workload.batch_max = true;
                         continue;
                     }
                 }
             }
         }
-        if let Some(x) = w.quantity(t, spec, "workload") {
-            Param::Workload(i as u8).set_workload(&mut wl, x);
+        if let Some(v) = w.quantity(t, spec, "workload") {
+            Param::Workload(k).set(&mut x, v);
         }
     }
-    Some(wl).filter(|_| kind.is_some() && precision.is_some())
-}
-
-impl Param {
-    /// Sets a workload field on a bare `Workload` (used while parsing).
-    fn set_workload(self, wl: &mut Workload, v: f64) {
-        let mut tmp = Inputs::scaffold(wl.clone(), Vec::new());
-        self.set(&mut tmp, v);
-        *wl = tmp.workload;
-    }
+    Some(x.workload).filter(|_| kind.is_some() && precision.is_some())
 }
 
 fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet> {
@@ -852,19 +858,16 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
             }),
         );
         let mut tmp = inputs_with(fleet.clone());
+        keys::set_defaults::<FleetKey>(&mut tmp, 0);
         if let Some(p) = platform {
             // The platform's figures first; the fleet's own keys below win.
             for (name, x) in p.keys() {
-                if let Some(i) = params::FLEET.iter().position(|k| k.name == name) {
-                    Param::Fleet(0, i as u8).set(&mut tmp, x);
+                if let Some(k) = FleetKey::from_name(name) {
+                    Param::Fleet(0, k).set(&mut tmp, x);
                 }
             }
         }
-        for (i, spec) in params::FLEET.iter().enumerate() {
-            if let Some(x) = w.quantity(t, spec, &prefix) {
-                Param::Fleet(0, i as u8).set(&mut tmp, x);
-            }
-        }
+        w.section::<FleetKey>(t, &prefix, &mut tmp, 0);
         fleet = tmp.fleets.pop().expect("one fleet");
         if fleet.rent.is_none() && find(t, "rent").is_some() {
             // A bad rent was reported: whether the fleet is owned is unknown, so do not ask
@@ -1002,11 +1005,8 @@ fn parse_chip(
                 mfu: 1.0,
                 ..Fleet::new("", chip)
             });
-            for (i, spec) in params::CHIP.iter().enumerate() {
-                if let Some(x) = w.quantity(ct, spec, &path) {
-                    Param::Chip(0, i as u8).set(&mut tmp, x);
-                }
-            }
+            keys::set_defaults::<ChipKey>(&mut tmp, 0);
+            w.section::<ChipKey>(ct, &path, &mut tmp, 0);
             if let Some(pt) = w.table(ct, "peak", &path) {
                 let ppath = format!("{path}.peak");
                 let precs: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
@@ -1100,12 +1100,7 @@ fn parse_compare(w: &mut Walker, root: &DeTable, fleets: &[Fleet]) -> Option<Com
     }
     if let Some((_, v)) = find(t, "claim") {
         w.spans.insert("compare.claim".into(), v.span());
-        let spec = KeySpec {
-            name: "claim",
-            unit: units::ONE,
-            range: params::Range::POSITIVE,
-            about: "claim level",
-        };
+        let spec = KeySpec::new("claim", units::ONE, params::Range::POSITIVE, "claim level");
         match v.get_ref() {
             DeValue::Array(items) => {
                 for item in items.iter() {
@@ -1142,8 +1137,8 @@ fn parse_contract(w: &mut Walker, root: &DeTable, fleets: &[Fleet]) -> Option<Op
             None
         }
     };
-    let value = w.quantity(t, &params::CONTRACT[0], "contract");
-    let term = w.quantity(t, &params::CONTRACT[1], "contract");
+    let value = w.quantity(t, ContractKey::Value.spec(), "contract");
+    let term = w.quantity(t, ContractKey::Term.spec(), "contract");
     if find(t, "value").is_none() {
         w.missing(
             span.clone(),
@@ -1464,17 +1459,17 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
         };
         let from = bound(w, "from");
         let to = bound(w, "to");
-        let steps_spec = KeySpec {
-            name: "steps",
-            unit: units::ONE,
-            range: params::Range {
+        let steps_spec = KeySpec::new(
+            "steps",
+            units::ONE,
+            params::Range {
                 min: 2.0,
                 min_open: false,
                 max: MAX_SWEEP_POINTS,
                 integer: true,
             },
-            about: "grid points",
-        };
+            "grid points",
+        );
         let steps = match find(t, "steps") {
             Some((_, v)) => {
                 let steps = w.value(v, &steps_spec, "sweep.steps");

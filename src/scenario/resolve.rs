@@ -1,7 +1,9 @@
 //! The resolved scenario: every input explicit (catalog chips inlined, defaults written,
 //! `--set` applied), so a run folder can be reproduced from its own files.
 
-use super::params::{self, KeySpec, Param};
+use super::params::{
+    self, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, SiteKey, WorkloadKey,
+};
 use super::{DistSpec, Scenario};
 use crate::model::{Inputs, PowerBasis, Precision};
 use crate::units;
@@ -48,41 +50,32 @@ pub fn to_toml(s: &Scenario) -> String {
         PowerBasis::It => "it",
     };
     let _ = writeln!(o, "power_basis = {}", quote(basis));
-    for (i, spec) in params::SITE.iter().enumerate() {
-        line(&mut o, spec, Param::Site(i as u8).get(x));
+    for &k in SiteKey::ALL {
+        line(&mut o, k.spec(), k.get(x, 0));
     }
     o.push_str("\n[finance]\n");
-    for (i, spec) in params::FINANCE.iter().enumerate() {
-        line(&mut o, spec, Param::Finance(i as u8).get(x));
+    for &k in FinanceKey::ALL {
+        line(&mut o, k.spec(), k.get(x, 0));
     }
     o.push_str("\n[workload]\n");
     let _ = writeln!(o, "kind = {}", quote(x.workload.kind.name()));
     let _ = writeln!(o, "precision = {}", quote(x.workload.precision.name()));
-    for (i, spec) in params::WORKLOAD.iter().enumerate() {
-        if spec.name == "batch" && x.workload.batch_max {
+    for &k in WorkloadKey::ALL {
+        if k == WorkloadKey::Batch && x.workload.batch_max {
             o.push_str("batch = \"max\"\n");
             continue;
         }
-        line(&mut o, spec, Param::Workload(i as u8).get(x));
+        line(&mut o, k.spec(), k.get(x, 0));
     }
     for (fi, f) in x.fleets.iter().enumerate() {
         let _ = writeln!(o, "\n[[fleet]]\nid = {}", quote(&f.id));
-        for (i, spec) in params::FLEET.iter().enumerate() {
+        for &k in FleetKey::ALL {
             // Write only what the fleet itself sets: inherited site values stay inherited.
-            let own = match spec.name {
-                "pue" => f.pue,
-                "electricity" => f.electricity,
-                "facility_capex" => f.facility_capex,
-                "facility_life" => f.facility_life,
-                "facility_opex" => f.facility_opex,
-                "tensor_parallel" => f.tensor_parallel,
-                _ => Param::Fleet(fi, i as u8).get(x),
-            };
-            line(&mut o, spec, own);
+            line(&mut o, k.spec(), k.own(x, fi));
         }
         let _ = writeln!(o, "[fleet.chip]\nname = {}", quote(&f.chip.label));
-        for (i, spec) in params::CHIP.iter().enumerate() {
-            line(&mut o, spec, Param::Chip(fi, i as u8).get(x));
+        for &k in ChipKey::ALL {
+            line(&mut o, k.spec(), k.get(x, fi));
         }
         let peaks: Vec<String> = Precision::ALL
             .into_iter()
@@ -104,8 +97,9 @@ pub fn to_toml(s: &Scenario) -> String {
     }
     if let Some(c) = &x.contract {
         let _ = writeln!(o, "\n[contract]\nfleet = {}", quote(&x.fleets[c.fleet].id));
-        line(&mut o, &params::CONTRACT[0], Some(c.value));
-        line(&mut o, &params::CONTRACT[1], Some(c.term));
+        for &k in ContractKey::ALL {
+            line(&mut o, k.spec(), k.get(x, 0));
+        }
     }
     if !s.uncertainty.is_empty() {
         o.push_str("\n[uncertainty]\n");
