@@ -700,8 +700,9 @@ fn solve_follows_the_parameters_own_fleet_by_default() {
         1e-6,
         "rho at the solved price",
     );
-    // An explicit --candidate still wins.
-    let j = json([
+    // An explicit --candidate still wins: trn2's rho, which trn3's price does not move, so
+    // solve says so and fails (exit 1) instead of suggesting a wider range.
+    let out = fleetcost([
         "solve",
         TWO_GW,
         "--param",
@@ -713,8 +714,11 @@ fn solve_follows_the_parameters_own_fleet_by_default() {
         "--format",
         "json",
     ]);
-    assert_eq!(j["metric_label"], "rho (trn2 vs h200)", "{j}");
-    assert!(j["value"].is_null());
+    let err = refused(&out, 1, "independent");
+    assert!(
+        err.contains("rho (trn2 vs h200) does not depend on fleet.trn3.chip.price"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -151,7 +151,13 @@ impl Chart for SweepChart {
             };
             items.push(Item::band(l, BAND));
         }
-        if let Some((lo, _)) = self.claim_band {
+        // The ring's legend entry only where some series does reach the level.
+        let reaches = self.claim_band.is_some_and(|(lo, _)| {
+            self.series
+                .iter()
+                .any(|(_, ys)| !crossings(&self.x, ys, lo, self.log_x).is_empty())
+        });
+        if let (Some((lo, _)), true) = (self.claim_band, reaches) {
             items.push(Item {
                 label: format!("Reaches {} at", self.y_format.value(lo)),
                 swatch: super::legend::Swatch::Ring(ACCENT),

@@ -52,6 +52,7 @@ fn fleet(s: &Spec) -> FleetRow {
     FleetRow {
         id: s.id.into(),
         chip: s.chip.into(),
+        chip_name: String::new(),
         chips,
         nodes,
         it_power_w: n * s.watts,
@@ -432,7 +433,12 @@ fn price_performance_four_fleets_and_one() {
     both(
         &d,
         "price_performance_1",
-        &["Price-performance vs trn2", "Perf per dollar vs trn2 (ρ)"],
+        // One fleet: nothing to compare, so its cost per unit (not a lone 1.00x bar).
+        &[
+            "Cost per ",
+            " of trn2 (one fleet: nothing to compare)",
+            "USD per ",
+        ],
         |p, f| price_performance(&r1, p, f, &o),
     );
 }
@@ -562,6 +568,7 @@ pub(super) fn tornado_input() -> TornadoChart {
         metric_label: "ρ of trn2 vs h100 (perf per dollar)".into(),
         metric_format: TickFormat::Times,
         base: 1.53,
+        no_effect: Vec::new(),
         bars: vec![
             bar(
                 "site.electricity",

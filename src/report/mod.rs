@@ -42,6 +42,9 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
         .map(|(f, g)| FleetRow {
             id: f.id.clone(),
             chip: f.chip.label.clone(),
+            chip_name: crate::scenario::Catalog::shipped()
+                .get(&f.chip.label)
+                .map_or_else(|| f.chip.label.clone(), |c| c.name.clone()),
             chips: g.chips as u64,
             nodes: g.nodes as u64,
             it_power_w: g.it_power,

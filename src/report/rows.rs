@@ -26,6 +26,9 @@ pub struct FleetRow {
     pub id: String,
     /// Catalog id, or the inline chip's name.
     pub chip: String,
+    /// What charts call the chip: the catalog's name ("NVIDIA H200 SXM"), or the inline chip's.
+    #[serde(default)]
+    pub chip_name: String,
     pub chips: u64,
     pub nodes: u64,
     pub it_power_w: f64,

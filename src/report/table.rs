@@ -349,9 +349,13 @@ pub fn render_table(r: &RunReport) -> String {
         out.push_str("\n\n");
     }
     if !r.comparisons.is_empty() {
+        out.push_str("rho = cost per unit of the baseline / cost per unit of the candidate.\n");
+    }
+    if r.comparisons.iter().any(|c| !c.claims.is_empty()) {
+        // The readings of a claim matter only where a claim is tested.
         out.push_str(
-            "rho = cost per unit of the baseline / cost per unit of the candidate. AWS's reading of\n\
-             \"x % better price-performance\" is rho >= 1 + x; the stricter \"x % lower cost\" is 1 - 1/rho >= x.\n",
+            "AWS's reading of \"x % better price-performance\" is rho >= 1 + x; the stricter \
+             \"x % lower cost\"\nis 1 - 1/rho >= x.\n",
         );
     }
     out
