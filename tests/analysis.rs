@@ -1535,3 +1535,142 @@ fn fleet_names_the_candidate_of_a_comparison_metric() {
         assert!(out.contains("rho (gb200 vs h200)"), "{flag}: {out}");
     }
 }
+
+/// chip_hours (MODEL.md section 4: N * run_seconds / 3600) is a metric of sweep, solve,
+/// tornado and elasticities. Hand calculation for trn2 in the 2 GW scenario with a run of
+/// 15e12 tokens (405e9 dense parameters, no seq_len: F_tok = 6 * 405e9 = 2.43e12 FLOP):
+///   R          = 667e12 * mfu * 0.95
+///   chip-hours = 15e12 * 2.43e12 / R / 3600; at mfu 0.40: 3.645e25 / 2.5346e14 / 3600
+///              = 1.43810e11 s / 3600 = 3.99473e7
+/// and, being tokens * F_tok / R, it does not depend on the fleet's size.
+#[test]
+fn chip_hours_is_a_metric_of_the_analyses() {
+    let tokens = ["--set", "workload.tokens=15e12"];
+    let at = |mfu: f64| 15e12 * 6.0 * 405e9 / (667e12 * mfu * 0.95) / 3600.0;
+    close(at(0.40), 3.994_73e7, 1e-5, "hand value");
+    // sweep: chip_hours halves when mfu doubles, in the CSV and the JSON.
+    let mut args = vec![
+        "sweep",
+        TWO_GW,
+        "--param",
+        "fleet.trn2.mfu",
+        "--from",
+        "0.2",
+        "--to",
+        "0.4",
+        "--steps",
+        "2",
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+    ];
+    args.extend(tokens);
+    let j = json(args.iter().chain(&["--format", "json"]));
+    let points = j["points"].as_array().unwrap();
+    close(
+        num(&points[0]["fleets"][0]["chip_hours"]),
+        at(0.2),
+        1e-12,
+        "mfu 0.2",
+    );
+    close(
+        num(&points[1]["fleets"][0]["chip_hours"]),
+        at(0.4),
+        1e-12,
+        "mfu 0.4",
+    );
+    let csv_text = ok_stdout(&fleetcost(args.iter().chain(&["--format", "csv"])));
+    let mut csv = csv::Reader::from_reader(csv_text.as_bytes());
+    let col = csv
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "chip_hours");
+    let first: csv::StringRecord = csv.records().next().unwrap().unwrap();
+    close(
+        first[col.expect("a chip_hours column")].parse().unwrap(),
+        at(0.2),
+        1e-12,
+        "CSV",
+    );
+    // solve: the mfu at which the run takes the chip-hours of mfu 0.5.
+    let target = format!("chip_hours={}", at(0.5));
+    let mut args = vec![
+        "solve",
+        TWO_GW,
+        "--param",
+        "fleet.trn2.mfu",
+        "--target",
+        &target,
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    close(num(&j["value"]), 0.5, 1e-8, "solved mfu");
+    // tornado: the base is the run's chip-hours.
+    let mut args = vec![
+        "tornado",
+        TWO_GW,
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    close(num(&j["base"]), at(0.4), 1e-12, "tornado base");
+    // elasticities: -1 to mfu, 0 to the chip's price (chip-hours are not money).
+    let mut args = vec![
+        "elasticities",
+        TWO_GW,
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    let e = |p: &str| {
+        j["elasticities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["param"] == p)
+            .map(|e| num(&e["elasticity"]))
+    };
+    close(
+        e("fleet.trn2.mfu").unwrap(),
+        -1.0,
+        1e-6,
+        "elasticity to mfu",
+    );
+    assert!(e("fleet.trn2.chip.price").is_none_or(|x| x == 0.0));
+    // Without tokens there is no run: the metric is refused, naming the fix.
+    let out = fleetcost([
+        "sweep",
+        TWO_GW,
+        "--metric",
+        "chip_hours",
+        "--param",
+        "site.pue",
+        "--from",
+        "1",
+        "--to",
+        "1.5",
+        "--steps",
+        "2",
+    ]);
+    let err = refused(&out, 2, "chip_hours without tokens");
+    assert!(
+        err.contains("metric 'chip_hours' needs a training workload with workload.tokens"),
+        "{err}"
+    );
+}

@@ -436,3 +436,18 @@ fn the_claim_reading_is_footnoted_only_where_a_claim_is_tested_and_one_fleet_cha
     // Charts name chips as the catalog does, not only by id.
     assert!(svg.contains("NVIDIA H100 SXM"), "chip names under the bars");
 }
+
+#[test]
+fn a_variant_run_can_rename_itself() {
+    let r = json(&[
+        GW2,
+        "--set",
+        "name=2 GW in fp8",
+        "--set",
+        "workload.precision=fp8",
+    ]);
+    assert_eq!(r["name"], "2 GW in fp8");
+    assert_eq!(r["precision"], "fp8");
+    let err = refused(&fleetcost(["run", GW2, "--set", "name="]), 2, "empty name");
+    assert!(err.contains("the name must not be empty"), "{err}");
+}

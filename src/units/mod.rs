@@ -150,6 +150,8 @@ pub const S: Unit = unit("s", Dim::TIME, 1.0);
 pub const GB: Unit = unit("GB", Dim::DATA, 1e9);
 /// Terabytes per second (decimal).
 pub const TB_PER_S: Unit = unit("TB/s", dim(0, 0, -1, 1, 0), 1e12);
+/// Gigabytes per second (decimal): scale-up links.
+pub const GB_PER_S: Unit = unit("GB/s", dim(0, 0, -1, 1, 0), 1e9);
 /// Dense tera-FLOP per second.
 pub const TFLOP_PER_S: Unit = unit("TFLOP/s", dim(0, 0, -1, 0, 1), 1e12);
 /// Bytes (per element: a bare number is bytes).
@@ -172,6 +174,7 @@ pub fn accepted(unit: &Unit) -> Vec<&'static str> {
         "s" => vec!["s", "ms", "us"],
         "GB" => vec!["GB", "GiB", "TB"],
         "TB/s" => vec!["TB/s", "GB/s"],
+        "GB/s" => vec!["GB/s", "TB/s"],
         "TFLOP/s" => vec!["TFLOP/s", "PFLOP/s"],
         other => vec![other],
     }
