@@ -41,6 +41,14 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         write_run_folder(&folder, &s, &outcome, &r)?;
         if !a.no_plots {
             draw_charts(&folder, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
+            if let Some(c) = super::serving_charts::curve(&s.inputs) {
+                let o = plot::ChartOptions {
+                    width: a.size.0,
+                    height: a.size.1,
+                };
+                super::serving_charts::draw(&folder, &s.name, &c, s.inputs.workload.tpot, &o)
+                    .map_err(|e| AppError::runtime(e.to_string()))?;
+            }
         }
         let (written, removed) = commit(folder)?;
         let charts = removed.iter().filter(|n| !is_run_data(n)).count();
@@ -77,6 +85,15 @@ fn run_owns(name: &str) -> bool {
 }
 
 fn is_run_chart(name: &str) -> bool {
+    is_redrawn_chart(name)
+        || super::serving_charts::CHARTS.iter().any(|stem| {
+            name.strip_prefix(stem)
+                .is_some_and(|ext| ext == ".png" || ext == ".svg")
+        })
+}
+
+/// The charts `plot DIR` redraws (not the serving curves, which need the model).
+fn is_redrawn_chart(name: &str) -> bool {
     plot::run_chart_files(Path::new(""))
         .iter()
         .any(|(_, _, p)| p.as_os_str() == name)
@@ -258,7 +275,7 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
         width: a.size.0,
         height: a.size.1,
     };
-    let folder = output::RunFolder::open(&a.dir, is_run_chart, &[])
+    let folder = output::RunFolder::open(&a.dir, is_redrawn_chart, &[])
         .map_err(|e| AppError::input(e.replacen("--out ", "", 1)))?;
     // Here the data come from files, so data the charts cannot show is bad input.
     plot::draw_run(&folder, &r, &cash, &o).map_err(|e| match e {
