@@ -1372,8 +1372,18 @@ fn analysis_usage_errors_exit_2() {
         ),
         (
             &[
-                "sweep", s, "--metric", "run_cost", "--param", "site.pue", "--from", "1", "--to",
-                "1.5", "--steps", "2",
+                "sweep",
+                "scenarios/aws-trn2-vs-p5e-rental.toml",
+                "--metric",
+                "run_cost",
+                "--param",
+                "site.pue",
+                "--from",
+                "1",
+                "--to",
+                "1.5",
+                "--steps",
+                "2",
             ],
             "metric 'run_cost' needs a training workload with workload.tokens",
         ),
@@ -1538,16 +1548,19 @@ fn fleet_names_the_candidate_of_a_comparison_metric() {
 
 /// chip_hours (MODEL.md section 4: N * run_seconds / 3600) is a metric of sweep, solve,
 /// tornado and elasticities. Hand calculation for trn2 in the 2 GW scenario with a run of
-/// 15e12 tokens (405e9 dense parameters, no seq_len: F_tok = 6 * 405e9 = 2.43e12 FLOP):
+/// 15e12 tokens (set here; the file has 15.6e12) of its 405e9-parameter model (126 layers,
+/// 128 heads of 128, seq_len 8192): F_tok = 2.43e12 + 12 * 126 * 128 * 128 * 8192
+/// = 2.43e12 + 2.0294e11 = 2.63294e12 FLOP per token;
 ///   R          = 667e12 * mfu * 0.95
-///   chip-hours = 15e12 * 2.43e12 / R / 3600; at mfu 0.40: 3.645e25 / 2.5346e14 / 3600
-///              = 1.43810e11 s / 3600 = 3.99473e7
+///   chip-hours = 15e12 * 2.63294e12 / R / 3600; at mfu 0.40: 3.94941e25 / 2.5346e14 / 3600
+///              = 1.55820e11 s / 3600 = 4.32832e7
 /// and, being tokens * F_tok / R, it does not depend on the fleet's size.
 #[test]
 fn chip_hours_is_a_metric_of_the_analyses() {
     let tokens = ["--set", "workload.tokens=15e12"];
-    let at = |mfu: f64| 15e12 * 6.0 * 405e9 / (667e12 * mfu * 0.95) / 3600.0;
-    close(at(0.40), 3.994_73e7, 1e-5, "hand value");
+    let f_tok = 6.0 * 405e9 + 12.0 * 126.0 * 128.0 * 128.0 * 8192.0;
+    let at = |mfu: f64| 15e12 * f_tok / (667e12 * mfu * 0.95) / 3600.0;
+    close(at(0.40), 4.328_32e7, 1e-5, "hand value");
     // sweep: chip_hours halves when mfu doubles, in the CSV and the JSON.
     let mut args = vec![
         "sweep",
@@ -1656,7 +1669,7 @@ fn chip_hours_is_a_metric_of_the_analyses() {
     // Without tokens there is no run: the metric is refused, naming the fix.
     let out = fleetcost([
         "sweep",
-        TWO_GW,
+        "scenarios/aws-trn2-vs-p5e-rental.toml",
         "--metric",
         "chip_hours",
         "--param",
