@@ -38,11 +38,26 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         let mut written = write_run_folder(&dir, &s, &outcome, &r)?;
         if !a.no_plots {
             written += draw_charts(&dir, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
+            if let Some(c) = super::serving_charts::curve(&s.inputs) {
+                let o = plot::ChartOptions {
+                    width: a.size.0,
+                    height: a.size.1,
+                };
+                written +=
+                    super::serving_charts::draw(&dir, &s.name, &c, s.inputs.workload.tpot, &o)
+                        .map_err(|e| AppError::runtime(e.to_string()))?
+                        .len();
+            }
         } else {
             // Charts of an earlier run would no longer match the folder's data.
+            let serving = super::serving_charts::CHARTS.iter().flat_map(|stem| {
+                [plot::ImageFormat::Png, plot::ImageFormat::Svg]
+                    .map(|f| dir.join(format!("{stem}.{}", f.extension())))
+            });
             let stale: Vec<_> = plot::run_chart_files(&dir)
                 .into_iter()
                 .map(|(_, _, p)| p)
+                .chain(serving)
                 .filter(|p| p.is_file())
                 .collect();
             for p in &stale {
