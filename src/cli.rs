@@ -36,8 +36,18 @@ pub enum Command {
     /// Fit mfu, mbu and a per-step overhead to measured decode/prefill points; print the fit
     /// and a scenario fragment.
     Calibrate(CalibrateArgs),
+    /// Print the JSON Schema of the scenario format (for editors), or with --markdown the key
+    /// reference docs/scenario.md; both come from the tables the parser reads.
+    Schema(SchemaArgs),
     /// Print shell completions: `fleetcost completions bash > /etc/bash_completion.d/fleetcost`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The key reference as Markdown (docs/scenario.md) instead of the JSON Schema.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

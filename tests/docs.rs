@@ -63,3 +63,42 @@ fn readme_commands_name_real_scenarios() {
         }
     }
 }
+
+/// docs/scenario.md is generated from the key tables the parser reads, so it cannot drift:
+/// it must equal `fleetcost schema --markdown` (regenerate it with that command).
+#[test]
+fn scenario_reference_is_generated_from_the_key_tables() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+        .args(["schema", "--markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario.md"),
+    )
+    .unwrap();
+    assert!(
+        generated == committed,
+        "docs/scenario.md is stale: run `cargo run -- schema --markdown > docs/scenario.md`"
+    );
+    // The JSON Schema names every numeric key the reference lists.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+        .arg("schema")
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "fleetcost scenario");
+    let site = &schema["properties"]["site"]["properties"];
+    for key in ["power", "pue", "electricity", "power_basis"] {
+        assert!(site.get(key).is_some(), "site.{key}");
+        assert!(
+            committed.contains(&format!("| `{key}` |")),
+            "{key} in docs/scenario.md"
+        );
+    }
+    let fleet = &schema["properties"]["fleet"]["items"]["properties"];
+    for key in ["platform", "chips_per_node", "mfu", "precision"] {
+        assert!(fleet.get(key).is_some(), "fleet.{key}");
+    }
+}

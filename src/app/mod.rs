@@ -98,6 +98,11 @@ pub fn dispatch(cli: crate::cli::Cli) -> Result<(), AppError> {
         Command::Solve(a) => analysis::solve(&a),
         Command::Elasticities(a) => analysis::elasticities(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
+        Command::Schema(a) => print(&if a.markdown {
+            crate::scenario::reference::markdown()
+        } else {
+            crate::report::to_json(&crate::scenario::reference::json_schema())
+        }),
         Command::Completions(a) => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -24,7 +24,7 @@ type Entry<'a, 'i> = (
 );
 
 /// Keys allowed at each level (numeric keys come from the `params` tables).
-const TOP: &[&str] = &[
+pub(crate) const TOP: &[&str] = &[
     "schema",
     "name",
     "site",
@@ -36,14 +36,14 @@ const TOP: &[&str] = &[
     "uncertainty",
     "sweep",
 ];
-const SITE_OTHER: &[&str] = &["power_basis"];
-const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
-const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
-const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
-const COMPARE: &[&str] = &["baseline", "claim"];
-const CONTRACT_OTHER: &[&str] = &["fleet"];
-const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale"];
-const DIST_KEYS: &[&str] = &[
+pub(crate) const SITE_OTHER: &[&str] = &["power_basis"];
+pub(crate) const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
+pub(crate) const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
+pub(crate) const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
+pub(crate) const COMPARE: &[&str] = &["baseline", "claim"];
+pub(crate) const CONTRACT_OTHER: &[&str] = &["fleet"];
+pub(crate) const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale"];
+pub(crate) const DIST_KEYS: &[&str] = &[
     "dist", "value", "low", "mode", "high", "mean", "sd", "p5", "p95",
 ];
 
