@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod app;
 pub mod calibrate;
 pub mod cli;
+pub mod files;
 pub mod model;
 pub mod plot;
 pub mod report;

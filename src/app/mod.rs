@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod calibrate;
 pub mod catalog;
 pub mod run;
+pub mod serving_charts;
 pub mod warnings;
 
 use crate::cli::ScenarioArgs;

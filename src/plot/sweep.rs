@@ -197,7 +197,13 @@ impl Chart for SweepChart {
         } else {
             Axis::linear(x_lo, x_hi, &self.x_format, 10, &self.x_label)
         };
-        let y = Axis::nice(y_lo - pad, y_hi + pad, &self.y_format, 8, &self.y_label);
+        // A quantity that is never negative keeps its axis at or above zero.
+        let lo = if y_lo >= 0.0 {
+            (y_lo - pad).max(0.0)
+        } else {
+            y_lo - pad
+        };
+        let y = Axis::nice(lo, y_hi + pad, &self.y_format, 8, &self.y_label);
         let frame = Frame::fit(region, x, y, th, (0, 0));
 
         if let Some((lo, hi)) = self.claim_band {

@@ -174,20 +174,30 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
         file: file.clone(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| read_err(io_reason(path, &e)))?;
-    if meta.is_dir() {
-        return Err(read_err(
-            "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into(),
-        ));
+    // The size a regular file reports refuses it at once; the read is capped all the same
+    // (a device, a pipe or a growing file reports nothing true).
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+            return Err(read_err(format!(
+                "it is {:.1} MB; scenario files are at most {} MB (is this the right file?)",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(read_err(format!(
-            "it is {:.1} MB; scenario files are at most {} MB (is this the right file?)",
-            meta.len() as f64 / 1e6,
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| read_err(io_reason(path, &e)))?;
+    let bytes = crate::files::read_capped(path, MAX_FILE_BYTES).map_err(|e| {
+        read_err(match e {
+            crate::files::ReadError::Io(e) => io_reason(path, &e),
+            crate::files::ReadError::Folder => {
+                "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into()
+            }
+            crate::files::ReadError::TooLarge { .. } => format!(
+                "it is larger than {0} MB; scenario files are at most {0} MB (is this the right file?)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            other => other.to_string(),
+        })
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let ok = &e.as_bytes()[..at];

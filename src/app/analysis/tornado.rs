@@ -10,11 +10,16 @@ use crate::plot::{self, TickFormat};
 use crate::report::{self, Format};
 use crate::units::format::{fmt_thousands, Num};
 
+/// What `tornado --out` writes.
+fn tornado_owns(name: &str) -> bool {
+    super::common_output(name) || name == "tornado.csv" || super::is_chart(name, "tornado")
+}
+
 pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let metric = metric_of(&s, &a.metric)?;
     tornado::check(&s).map_err(AppError::input)?;
-    let dir = out_dir(&a.out)?;
+    let dir = out_dir(&a.out, tornado_owns, &a.scenario.scenario)?;
     let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
     // Inputs that do not move the metric stay in the CSV and JSON (swing 0) but not in the
@@ -138,10 +143,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
         chart_both(&dir, "tornado", a.out.size, |p, f, o| {
             plot::tornado(&chart, p, f, o)
         })?;
-        eprintln!(
-            "wrote tornado.csv, results.json, provenance and the chart to {}",
-            dir.display()
-        );
+        super::finish(dir, "tornado.csv, results.json, provenance and the chart")?;
     }
     print(&text)
 }
