@@ -16,3 +16,6 @@ pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod units;
+
+/// The crate version, as `fleetcost --version` prints it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

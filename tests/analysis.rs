@@ -1045,8 +1045,8 @@ fn tornado_text_columns_read_in_the_keys_unit() {
     assert_eq!(b["low_text"], "0.055 USD/kWh");
     assert_eq!(b["high_text"], "0.145 USD/kWh");
     let b = by(&j["bars"], "param", "fleet.cand.chip.price");
-    assert_eq!(b["low_text"], "5500 USD");
-    assert_eq!(b["high_text"], "14500 USD");
+    assert_eq!(b["low_text"], "5.5k USD");
+    assert_eq!(b["high_text"], "14.5k USD");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -176,7 +176,11 @@ fn contract_csv_is_written_with_a_contract_and_removed_without_one() {
     for (k, v) in head.iter().zip(rows[0].iter()) {
         let j = &results["contract"][k];
         match j.as_f64() {
-            Some(x) => assert_eq!(v.parse::<f64>().unwrap(), x, "{k}"),
+            // CSV numbers carry 15 significant digits (units::format::Num).
+            Some(x) => {
+                let c: f64 = v.parse().unwrap();
+                assert!((c - x).abs() <= 1e-14 * x.abs(), "{k}: {c} vs {x}");
+            }
             None => assert_eq!(j.as_str().unwrap(), v, "{k}"),
         }
     }
@@ -246,6 +250,15 @@ fn run_warns_of_bare_chips_and_of_a_fleet_over_the_site_power() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn csv_numbers_carry_no_float_noise() {
+    // 2,307,296 chips x 753.75 W x 1.15 = 1,999,993,014 W exactly (tests/golden.rs hand check);
+    // the double product is 1999993013.9999998, which the CSV rounds to 15 digits.
+    let csv = ok_stdout(&fleetcost(["run", GW2, "--format", "csv"]));
+    let row = csv.lines().find(|l| l.starts_with("trn2,")).unwrap();
+    assert!(row.contains(",1739124360,1999993014,753.75,"), "{row}");
 }
 
 #[test]

@@ -612,9 +612,10 @@ fn an_out_path_that_is_not_utf8_is_written_and_recorded_lossily() {
     ]);
     ok_stdout(&o);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("wrote 14 files"), "{err}");
+    // 6 data files, workbook.xlsx and 4 charts as PNG and SVG.
+    assert!(err.contains("wrote 15 files"), "{err}");
     assert!(err.contains("U+FFFD"), "{err}");
-    assert_eq!(names(&out).len(), 14);
+    assert_eq!(names(&out).len(), 15);
     let prov: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("provenance.json")).unwrap())
             .unwrap();

@@ -65,8 +65,9 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
 }
 
 /// The data files of a run folder.
-const RUN_DATA: [&str; 7] = [
+const RUN_DATA: [&str; 8] = [
     CONTRACT_CSV,
+    report::workbook::FILE,
     "results.json",
     "fleets.csv",
     "comparisons.csv",
@@ -176,6 +177,8 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
+    let book = report::workbook::workbook(s, o, r, &cash).map_err(AppError::runtime)?;
+    write(dir, report::workbook::FILE, &book)?;
     if let Some(text) = report::csv::contract(r) {
         write(dir, CONTRACT_CSV, text.as_bytes())?;
     }

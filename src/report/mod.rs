@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod output;
 pub mod rows;
 pub mod table;
+pub mod workbook;
 
 pub use rows::*;
 
