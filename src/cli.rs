@@ -283,7 +283,7 @@ pub struct CatalogArgs {
 /// listed and skipped. The format is documented in docs/validation.md.
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// The measurement CSV, e.g. ../shared/data/measured/h100_sxm_2026-11.csv.
+    /// The measurement CSV, e.g. tests/data/h100_sxm_2026-11.csv (the measured H100 shipped with the tests).
     pub measured: PathBuf,
     /// Catalog id of the chip measured (its peak at --precision, hbm_bw and hbm).
     #[arg(long)]

@@ -10,8 +10,12 @@ pub mod analysis;
 pub mod app;
 pub mod calibrate;
 pub mod cli;
+pub mod files;
 pub mod model;
 pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod units;
+
+/// The crate version, as `fleetcost --version` prints it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -700,8 +700,9 @@ fn solve_follows_the_parameters_own_fleet_by_default() {
         1e-6,
         "rho at the solved price",
     );
-    // An explicit --candidate still wins.
-    let j = json([
+    // An explicit --candidate still wins: trn2's rho, which trn3's price does not move, so
+    // solve says so and fails (exit 1) instead of suggesting a wider range.
+    let out = fleetcost([
         "solve",
         TWO_GW,
         "--param",
@@ -713,8 +714,11 @@ fn solve_follows_the_parameters_own_fleet_by_default() {
         "--format",
         "json",
     ]);
-    assert_eq!(j["metric_label"], "rho (trn2 vs h200)", "{j}");
-    assert!(j["value"].is_null());
+    let err = refused(&out, 1, "independent");
+    assert!(
+        err.contains("rho (trn2 vs h200) does not depend on fleet.trn3.chip.price"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1041,8 +1045,8 @@ fn tornado_text_columns_read_in_the_keys_unit() {
     assert_eq!(b["low_text"], "0.055 USD/kWh");
     assert_eq!(b["high_text"], "0.145 USD/kWh");
     let b = by(&j["bars"], "param", "fleet.cand.chip.price");
-    assert_eq!(b["low_text"], "5500 USD");
-    assert_eq!(b["high_text"], "14500 USD");
+    assert_eq!(b["low_text"], "5.5k USD");
+    assert_eq!(b["high_text"], "14.5k USD");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1368,8 +1372,18 @@ fn analysis_usage_errors_exit_2() {
         ),
         (
             &[
-                "sweep", s, "--metric", "run_cost", "--param", "site.pue", "--from", "1", "--to",
-                "1.5", "--steps", "2",
+                "sweep",
+                "scenarios/aws-trn2-vs-p5e-rental.toml",
+                "--metric",
+                "run_cost",
+                "--param",
+                "site.pue",
+                "--from",
+                "1",
+                "--to",
+                "1.5",
+                "--steps",
+                "2",
             ],
             "metric 'run_cost' needs a training workload with workload.tokens",
         ),
@@ -1530,4 +1544,146 @@ fn fleet_names_the_candidate_of_a_comparison_metric() {
         ]));
         assert!(out.contains("rho (gb200 vs h200)"), "{flag}: {out}");
     }
+}
+
+/// chip_hours (MODEL.md section 4: N * run_seconds / 3600) is a metric of sweep, solve,
+/// tornado and elasticities. Hand calculation for trn2 in the 2 GW scenario with a run of
+/// 15e12 tokens (set here; the file has 15.6e12) of its 405e9-parameter model (126 layers,
+/// 128 heads of 128, seq_len 8192): F_tok = 2.43e12 + 12 * 126 * 128 * 128 * 8192
+/// = 2.43e12 + 2.0294e11 = 2.63294e12 FLOP per token;
+///   R          = 667e12 * mfu * 0.95
+///   chip-hours = 15e12 * 2.63294e12 / R / 3600; at mfu 0.40: 3.94941e25 / 2.5346e14 / 3600
+///              = 1.55820e11 s / 3600 = 4.32832e7
+/// and, being tokens * F_tok / R, it does not depend on the fleet's size.
+#[test]
+fn chip_hours_is_a_metric_of_the_analyses() {
+    let tokens = ["--set", "workload.tokens=15e12"];
+    let f_tok = 6.0 * 405e9 + 12.0 * 126.0 * 128.0 * 128.0 * 8192.0;
+    let at = |mfu: f64| 15e12 * f_tok / (667e12 * mfu * 0.95) / 3600.0;
+    close(at(0.40), 4.328_32e7, 1e-5, "hand value");
+    // sweep: chip_hours halves when mfu doubles, in the CSV and the JSON.
+    let mut args = vec![
+        "sweep",
+        TWO_GW,
+        "--param",
+        "fleet.trn2.mfu",
+        "--from",
+        "0.2",
+        "--to",
+        "0.4",
+        "--steps",
+        "2",
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+    ];
+    args.extend(tokens);
+    let j = json(args.iter().chain(&["--format", "json"]));
+    let points = j["points"].as_array().unwrap();
+    close(
+        num(&points[0]["fleets"][0]["chip_hours"]),
+        at(0.2),
+        1e-12,
+        "mfu 0.2",
+    );
+    close(
+        num(&points[1]["fleets"][0]["chip_hours"]),
+        at(0.4),
+        1e-12,
+        "mfu 0.4",
+    );
+    let csv_text = ok_stdout(&fleetcost(args.iter().chain(&["--format", "csv"])));
+    let mut csv = csv::Reader::from_reader(csv_text.as_bytes());
+    let col = csv
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "chip_hours");
+    let first: csv::StringRecord = csv.records().next().unwrap().unwrap();
+    close(
+        first[col.expect("a chip_hours column")].parse().unwrap(),
+        at(0.2),
+        1e-12,
+        "CSV",
+    );
+    // solve: the mfu at which the run takes the chip-hours of mfu 0.5.
+    let target = format!("chip_hours={}", at(0.5));
+    let mut args = vec![
+        "solve",
+        TWO_GW,
+        "--param",
+        "fleet.trn2.mfu",
+        "--target",
+        &target,
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    close(num(&j["value"]), 0.5, 1e-8, "solved mfu");
+    // tornado: the base is the run's chip-hours.
+    let mut args = vec![
+        "tornado",
+        TWO_GW,
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    close(num(&j["base"]), at(0.4), 1e-12, "tornado base");
+    // elasticities: -1 to mfu, 0 to the chip's price (chip-hours are not money).
+    let mut args = vec![
+        "elasticities",
+        TWO_GW,
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "trn2",
+        "--format",
+        "json",
+    ];
+    args.extend(tokens);
+    let j = json(args);
+    let e = |p: &str| {
+        j["elasticities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["param"] == p)
+            .map(|e| num(&e["elasticity"]))
+    };
+    close(
+        e("fleet.trn2.mfu").unwrap(),
+        -1.0,
+        1e-6,
+        "elasticity to mfu",
+    );
+    assert!(e("fleet.trn2.chip.price").is_none_or(|x| x == 0.0));
+    // Without tokens there is no run: the metric is refused, naming the fix.
+    let out = fleetcost([
+        "sweep",
+        "scenarios/aws-trn2-vs-p5e-rental.toml",
+        "--metric",
+        "chip_hours",
+        "--param",
+        "site.pue",
+        "--from",
+        "1",
+        "--to",
+        "1.5",
+        "--steps",
+        "2",
+    ]);
+    let err = refused(&out, 2, "chip_hours without tokens");
+    assert!(
+        err.contains("metric 'chip_hours' needs a training workload with workload.tokens"),
+        "{err}"
+    );
 }

@@ -176,7 +176,11 @@ fn contract_csv_is_written_with_a_contract_and_removed_without_one() {
     for (k, v) in head.iter().zip(rows[0].iter()) {
         let j = &results["contract"][k];
         match j.as_f64() {
-            Some(x) => assert_eq!(v.parse::<f64>().unwrap(), x, "{k}"),
+            // CSV numbers carry 15 significant digits (units::format::Num).
+            Some(x) => {
+                let c: f64 = v.parse().unwrap();
+                assert!((c - x).abs() <= 1e-14 * x.abs(), "{k}: {c} vs {x}");
+            }
             None => assert_eq!(j.as_str().unwrap(), v, "{k}"),
         }
     }
@@ -246,6 +250,15 @@ fn run_warns_of_bare_chips_and_of_a_fleet_over_the_site_power() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn csv_numbers_carry_no_float_noise() {
+    // 2,307,296 chips x 753.75 W x 1.15 = 1,999,993,014 W exactly (tests/golden.rs hand check);
+    // the double product is 1999993013.9999998, which the CSV rounds to 15 digits.
+    let csv = ok_stdout(&fleetcost(["run", GW2, "--format", "csv"]));
+    let row = csv.lines().find(|l| l.starts_with("trn2,")).unwrap();
+    assert!(row.contains(",1739124360,1999993014,753.75,"), "{row}");
 }
 
 #[test]
@@ -348,4 +361,106 @@ fn catalog_tables_fit_100_columns_unless_wide() {
     assert!(text.starts_with(
         "id,chip,name,chips_per_node,node_power,node_price,network_price,network_power,source"
     ));
+}
+
+#[test]
+fn solve_on_an_input_the_metric_ignores_says_so_and_fails() {
+    // rho uses the annualised cost (MODEL.md section 3), which does not depend on the horizon.
+    let out = fleetcost([
+        "solve",
+        GW2,
+        "--param",
+        "finance.horizon",
+        "--target",
+        "rho=1.3",
+    ]);
+    let err = refused(&out, 1, "independent");
+    assert!(
+        err.contains("rho (trn2 vs h200) does not depend on finance.horizon"),
+        "{err}"
+    );
+    assert!(!err.contains("widen"), "{err}");
+}
+
+#[test]
+fn tornado_leaves_out_inputs_that_do_not_move_the_metric_and_names_them() {
+    let text = ok_stdout(&fleetcost(["tornado", GW2, "--candidate", "trn3"]));
+    // rho of trn3 vs h200 cannot depend on another candidate's inputs.
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("no effect on rho (trn3 vs h200): "))
+        .unwrap_or_else(|| panic!("{text}"));
+    for p in ["fleet.gb200.mfu", "fleet.trn2.chip.price", "fleet.trn2.mfu"] {
+        assert!(note.contains(p), "{note}");
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with(p)),
+            "{p} has a row"
+        );
+    }
+    // The data keep every input.
+    let csv = ok_stdout(&fleetcost([
+        "tornado",
+        GW2,
+        "--candidate",
+        "trn3",
+        "--format",
+        "csv",
+    ]));
+    assert!(csv.contains("\nfleet.trn2.mfu,"), "{csv}");
+}
+
+#[test]
+fn the_claim_reading_is_footnoted_only_where_a_claim_is_tested_and_one_fleet_charts_its_cost() {
+    let with = ok_stdout(&fleetcost(["run", GW2]));
+    assert!(with.contains("AWS's reading"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.toml");
+    // The platforms scenario without its b200 fleet and without claims.
+    let one = PLATFORMS.split("[[fleet]]\nid = \"b200\"").next().unwrap();
+    std::fs::write(&file, one).unwrap();
+    let out = dir.path().join("run");
+    let text = ok_stdout(&fleetcost([
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(!text.contains("AWS's reading"), "{text}");
+    let svg = std::fs::read_to_string(out.join("price_performance.svg")).unwrap();
+    assert!(
+        svg.contains("Cost per EFLOP of h100"),
+        "one fleet: its cost per unit"
+    );
+    assert!(!svg.contains("1.00x"), "no lone 1.00x bar");
+    let two = dir.path().join("two.toml");
+    std::fs::write(&two, PLATFORMS).unwrap();
+    let out2 = dir.path().join("run2");
+    ok_stdout(&fleetcost([
+        "run",
+        two.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+    ]));
+    let svg = std::fs::read_to_string(out2.join("price_performance.svg")).unwrap();
+    assert!(
+        !svg.contains("better price-performance"),
+        "no claim, no reading"
+    );
+    // Charts name chips as the catalog does, not only by id.
+    assert!(svg.contains("NVIDIA H100 SXM"), "chip names under the bars");
+}
+
+#[test]
+fn a_variant_run_can_rename_itself() {
+    let r = json(&[
+        GW2,
+        "--set",
+        "name=2 GW in fp8",
+        "--set",
+        "workload.precision=fp8",
+    ]);
+    assert_eq!(r["name"], "2 GW in fp8");
+    assert_eq!(r["precision"], "fp8");
+    let err = refused(&fleetcost(["run", GW2, "--set", "name="]), 2, "empty name");
+    assert!(err.contains("the name must not be empty"), "{err}");
 }

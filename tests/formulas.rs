@@ -728,9 +728,41 @@ fn work_kernels_table() {
     close(work::eflop_per_year(4.5e14), 14_200.92, "4.5e14 FLOP/s");
     // training tokens/s = R / (6 P): 4.5e14 / (6 * 7.5e9) = 4.5e14 / 4.5e10 = 10000
     close(
-        work::training_tokens_per_s(4.5e14, 7.5e9),
+        work::training_tokens_per_s(4.5e14, work::training_flops_per_token(7.5e9, None)),
         10_000.0,
         "tokens/s",
+    );
+    // With the attention term: 32 layers x 32 heads x 128 dims at seq_len 4096:
+    // 12 * 32 * 32 * 128 * 4096 = 12 * 1024 = 12,288; * 128 = 1,572,864; * 4096 = 6,442,450,944
+    // F_tok = 4.5e10 + 6.442450944e9 = 51,442,450,944; tokens/s = 4.5e14 / 5.1442e10 = 8747.64
+    let attention = work::Attention {
+        layers: 32.0,
+        heads: 32.0,
+        head_dim: 128.0,
+        seq_len: 4096.0,
+    };
+    let f_tok = work::training_flops_per_token(7.5e9, Some(attention));
+    close(f_tok, 51_442_450_944.0, "F_tok with attention");
+    close(
+        work::training_tokens_per_s(4.5e14, f_tok),
+        4.5e14 / 51_442_450_944.0,
+        "tokens/s with attention",
+    );
+    assert!(
+        (4.5e14_f64 / 51_442_450_944.0 - 8_747.639_2).abs() < 1e-3,
+        "8747.64 by hand"
+    );
+    // Chip-hours of 1e12 tokens at 10000 tokens/s per chip: 1e12 / 1e4 / 3600 = 27,777.78,
+    // whatever the chip count: on 8000 chips the run takes 12500 s, 8000 * 12500 / 3600.
+    close(
+        work::chip_hours(8000.0, 12_500.0),
+        27_777.777_777_8,
+        "chip-hours",
+    );
+    close(
+        work::run_seconds(1e12, 8000.0, 10_000.0),
+        12_500.0,
+        "run seconds",
     );
     // 1M tokens per chip-year: 10000 * 31557600 / 1e6 = 315576
     close(
@@ -800,6 +832,93 @@ fn scenario_training_with_tokens() {
     assert_eq!(
         (o.fleets[0].run_cost, o.fleets[0].run_seconds),
         (None, None)
+    );
+}
+
+/// Training with the attention term, a mixture of experts, chip-hours, energy and carbon, and
+/// a fleet's own precision (MODEL.md section 4), on fleet "a" (R = 1000e12 * 0.5 * 0.9 =
+/// 4.5e14 FLOP/s; w = 1000 W, power_load 0.5, pue 1.2: 600 W at the meter per chip):
+///   70e9 stored parameters, 7.5e9 active: dense term 6 * 7.5e9 = 4.5e10
+///   attention 12 * 32 layers * 32 heads * 128 * 4096 = 6,442,450,944
+///   F_tok = 51,442,450,944; tokens/s = 4.5e14 / F_tok = 8747.6392
+///   chip-hours of 1e12 tokens = 1e12 / 8747.6392 / 3600 = 31,754.60 (on any chip count)
+///   J per 1M tokens = 600 W * 1e6 / 8747.6392 = 68,589.93 J = 0.0190528 kWh
+///   kg CO2e per 1M tokens at 0.4 kg/kWh = 0.00762110
+/// With the fleet at fp8 (peak 2000 TFLOP/s) every rate doubles: chip-hours and energy halve.
+#[test]
+fn scenario_training_attention_moe_chip_hours_energy() {
+    let wl = [
+        ("kind", r#""training""#),
+        ("model_params", "70e9"),
+        ("active_params", "7.5e9"),
+        ("layers", "32"),
+        ("heads", "32"),
+        ("head_dim", "128"),
+        ("seq_len", "4096"),
+        ("tokens", "1e12"),
+    ];
+    let (s, o) = one_fleet(&[("carbon_intensity", "0.4")], &[], &wl, &[]);
+    let g = &o.fleets[0];
+    let f_tok = 51_442_450_944.0;
+    close(s.inputs.workload.training_flops_per_token(), f_tok, "F_tok");
+    close(g.flops_per_token.unwrap(), f_tok, "F_tok in the figures");
+    close(g.tokens_per_s.unwrap(), 4.5e14 / f_tok, "tokens/s");
+    assert!((g.tokens_per_s.unwrap() - 8_747.639_2).abs() < 1e-3);
+    close(
+        g.chip_hours.unwrap(),
+        1e12 / (4.5e14 / f_tok) / 3600.0,
+        "chip-hours",
+    );
+    assert!((g.chip_hours.unwrap() - 31_754.60).abs() < 0.01);
+    close(
+        g.chip_hours.unwrap(),
+        g.chips * g.run_seconds.unwrap() / 3600.0,
+        "chip-hours = N * run seconds / 3600",
+    );
+    close(
+        g.joules_per_unit,
+        600.0 * 1e6 / (4.5e14 / f_tok),
+        "J per unit",
+    );
+    assert!((g.joules_per_unit / 3.6e6 - 0.019_052_8).abs() < 1e-7);
+    close(
+        g.kg_co2e_per_unit.unwrap(),
+        0.4 * g.joules_per_unit / 3.6e6,
+        "kg CO2e per unit",
+    );
+    assert!((g.kg_co2e_per_unit.unwrap() - 0.007_621_10).abs() < 1e-8);
+    let row = &run_report(&s, &o).fleets[0];
+    assert_eq!(row.chip_hours, g.chip_hours);
+    assert_eq!(row.precision, "bf16");
+    // The fleet's own fp8 (its chip has 2000 fp8 TFLOP/s): twice the tokens per second.
+    let chip = r#"{ name = "chip-a", tdp = "850 W", hbm = "100 GB", hbm_bw = "2 TB/s", peak = { bf16 = 1000, fp8 = 2000 }, price = "20k USD" }"#;
+    let (s8, o8) = one_fleet(
+        &[("carbon_intensity", "0.4")],
+        &[],
+        &wl,
+        &[("chip", chip), ("precision", r#""fp8""#)],
+    );
+    let g8 = &o8.fleets[0];
+    close(
+        g8.tokens_per_s.unwrap(),
+        2.0 * 4.5e14 / f_tok,
+        "fp8 tokens/s",
+    );
+    close(
+        g8.chip_hours.unwrap(),
+        g.chip_hours.unwrap() / 2.0,
+        "fp8 chip-hours",
+    );
+    close(g8.joules_per_unit, g.joules_per_unit / 2.0, "fp8 energy");
+    assert_eq!(run_report(&s8, &o8).fleets[0].precision, "fp8");
+    // Without carbon_intensity: no carbon figure; without seq_len: 6 * active_params alone.
+    let (_, o) = one_fleet(&[], &[], &wl[..6], &[]);
+    assert_eq!(o.fleets[0].kg_co2e_per_unit, None);
+    assert_eq!(o.fleets[0].chip_hours, None);
+    close(
+        o.fleets[0].flops_per_token.unwrap(),
+        4.5e10,
+        "6 * active_params",
     );
 }
 

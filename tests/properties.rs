@@ -90,6 +90,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         tensor_parallel: None,
         tensor_parallel_auto: false,
         allreduce_latency: None,
+        precision: None,
         pue: d.chance(0.2).then(|| d.lin(1.0, 1.6)),
         electricity: d.chance(0.2).then(|| d.lin(0.02, 0.2) * USD_PER_KWH),
         facility_capex: d.chance(0.2).then(|| d.lin(0.0, 15.0)),
@@ -103,8 +104,18 @@ fn gen_workload(d: &mut Draw, kind: WorkloadKind) -> Workload {
     match kind {
         WorkloadKind::Flops => {}
         WorkloadKind::Training => {
-            w.model_params = Some(d.log(1e9, 1e12));
+            let p = d.log(1e9, 1e12);
+            w.model_params = Some(p);
             w.tokens = d.chance(0.5).then(|| d.log(1e10, 3e13));
+            // A mixture of experts (a twentieth to all of the parameters active), and the
+            // attention term with its shape.
+            w.active_params = d.chance(0.3).then(|| p * d.lin(0.05, 1.0));
+            if d.chance(0.5) {
+                w.layers = Some(d.int(16, 128));
+                w.heads = Some(d.int(8, 128));
+                w.head_dim = Some(d.pick(&[64.0, 128.0]));
+                w.seq_len = Some(d.pick(&[2048.0, 4096.0, 8192.0, 32_768.0]));
+            }
         }
         WorkloadKind::Inference => {
             w.model_params = Some(d.log(1e9, 4e11));
@@ -147,6 +158,7 @@ fn gen_inputs(kind: usize, n: usize, tape: &[f64]) -> Inputs {
         facility_capex: d.lin(0.0, 15.0),
         facility_life: d.lin(10.0, 30.0) * SECONDS_PER_YEAR,
         facility_opex: d.lin(0.0, 1.0) / SECONDS_PER_YEAR,
+        carbon_intensity: d.chance(0.5).then(|| d.lin(0.0, 0.8)),
     };
     let finance = Finance {
         discount_rate: if d.chance(0.15) {
@@ -413,6 +425,11 @@ proptest! {
             if let (Some(t1), Some(t2)) = (g1.run_seconds, g2.run_seconds) {
                 prop_assert!(near(t1, 2.0 * t2, 1e-14), "run time halves");
             }
+            // Chip-hours of a run and energy per unit do not depend on the fleet's size.
+            if let (Some(h1), Some(h2)) = (g1.chip_hours, g2.chip_hours) {
+                prop_assert!(near(h1, h2, 1e-14), "chip-hours {} vs {}", h1, h2);
+            }
+            prop_assert_eq!(g1.joules_per_unit, g2.joules_per_unit);
         }
     }
 

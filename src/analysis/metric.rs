@@ -37,6 +37,10 @@ pub const FLEET_KEYS: &[&str] = &[
     "tokens_per_s_per_mw",
     "run_cost",
     "run_seconds",
+    "chip_hours",
+    "flops_per_token",
+    "joules_per_unit",
+    "kg_co2e_per_unit",
     "hw_capital_per_chip_year",
     "facility_capital_per_chip_year",
     "rent_per_chip_year",
@@ -281,7 +285,17 @@ fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
             "metric '{key}' needs a training or inference workload; this scenario's workload \
              is raw FLOPs (flops), which counts no tokens"
         )),
-        "run_cost" | "run_seconds" if wl.kind != WorkloadKind::Training || wl.tokens.is_none() => {
+        "flops_per_token" if wl.kind != WorkloadKind::Training => Err(format!(
+            "metric '{key}' applies to training workloads only; this scenario's workload is {}",
+            wl.kind.name()
+        )),
+        "kg_co2e_per_unit" if inputs.site.carbon_intensity.is_none() => Err(format!(
+            "metric '{key}' needs site.carbon_intensity (kg CO2e per kWh, e.g. \
+             carbon_intensity = 0.37), which this scenario does not set"
+        )),
+        "run_cost" | "run_seconds" | "chip_hours"
+            if wl.kind != WorkloadKind::Training || wl.tokens.is_none() =>
+        {
             let has = if wl.kind == WorkloadKind::Training {
                 "a training workload without tokens".to_string()
             } else {

@@ -18,6 +18,9 @@ pub enum Solution {
     NoCrossing { at_from: f64, at_to: f64 },
     /// The metric jumps across the target at `at` (count rounding): no root.
     Jump { at: f64, left: f64, right: f64 },
+    /// The metric takes the same value at both ends and at five points between: it does not
+    /// depend on the parameter (no range would find a root).
+    Independent { value: f64 },
 }
 
 /// Solves metric(param = x) = target for x in [from, to].
@@ -52,6 +55,15 @@ pub fn solve(
         return Err(msg);
     }
     if fa.signum() == fb.signum() && fa != 0.0 && fb != 0.0 {
+        // Flat at the ends and inside: the metric ignores the parameter. A metric that varies
+        // (even one that comes back to the same value at both ends) differs somewhere inside.
+        let same = |y: f64| (y - fa).abs() <= 1e-12 * (fa + target).abs().max(f64::MIN_POSITIVE);
+        if same(fb) && (1..=5).all(|k| same(f(from + (to - from) * k as f64 / 6.0))) {
+            if let Some(msg) = failure.borrow_mut().take() {
+                return Err(msg);
+            }
+            return Ok(Solution::Independent { value: fa + target });
+        }
         return Ok(Solution::NoCrossing {
             at_from: fa + target,
             at_to: fb + target,

@@ -125,6 +125,9 @@ fn fraction(flag: &str, x: Option<f64>) -> Result<Option<f64>, AppError> {
     }
 }
 
+/// The most a measurements CSV may be (the shipped one is 2 KB).
+const MAX_MEASURED_BYTES: u64 = 10 * 1024 * 1024;
+
 pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
     let (shape, model_label) = shape_of(a)?;
     let catalog = Catalog::shipped();
@@ -175,20 +178,31 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
             _ => Overhead::Auto,
         },
     };
-    // Opened before any fitting, so an --out that cannot be written fails first.
+    // Opened before any fitting, so an --out that cannot be written fails first; an --out
+    // that is the measurements file would destroy it.
     let out_file = match &a.out {
-        Some(path) => Some(output::OutFile::create(path).map_err(|e| {
-            AppError::input(format!("--out {}: cannot write it: {e}", path.display()))
-        })?),
+        Some(path) => {
+            crate::files::refuse_same(path, "--out", &[("measurements file", &a.measured)])
+                .map_err(AppError::input)?;
+            Some(output::OutFile::create(path).map_err(|e| {
+                AppError::input(format!("--out {}: cannot write it: {e}", path.display()))
+            })?)
+        }
         None => None,
     };
     let file = a.measured.display().to_string();
-    let text = std::fs::read_to_string(&a.measured).map_err(|e| {
-        AppError::input(format!(
-            "{file}: cannot read the measurements: {e}; give a measurements CSV \
+    let text = crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES)
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| {
+                crate::files::ReadError::Io(std::io::Error::other("it is not UTF-8 text"))
+            })
+        })
+        .map_err(|e| {
+            AppError::input(format!(
+                "{file}: cannot read the measurements: {e}; give a measurements CSV \
                  (the format is in docs/validation.md)"
-        ))
-    })?;
+            ))
+        })?;
     let data = calibrate::parse_measurements(&text)
         .map_err(|e| AppError::input(format!("{file}: {e}")))?;
     let fallback = data.training_flops.map(|(f, line)| {

@@ -20,8 +20,11 @@ pub fn evaluate(s: &Scenario) -> Result<(model::Outcome, RunReport), AppError> {
 
 pub fn run(a: &RunArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
-    let out_dir = match &a.out {
-        Some(dir) => Some(output::prepare_dir(dir).map_err(AppError::input)?),
+    let folder = match &a.out {
+        Some(dir) => Some(
+            output::RunFolder::open(dir, run_owns, &[("scenario", &a.scenario.scenario)])
+                .map_err(AppError::input)?,
+        ),
         None => None,
     };
     let (outcome, r) = evaluate(&s)?;
@@ -34,32 +37,78 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
         Format::Csv => report::csv::fleets(&r),
         Format::Markdown => report::markdown::run(&r),
     };
-    if let Some(dir) = out_dir {
-        let mut written = write_run_folder(&dir, &s, &outcome, &r)?;
+    if let Some(folder) = folder {
+        write_run_folder(&folder, &s, &outcome, &r)?;
         if !a.no_plots {
-            written += draw_charts(&dir, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
-        } else {
-            // Charts of an earlier run would no longer match the folder's data.
-            let stale: Vec<_> = plot::run_chart_files(&dir)
-                .into_iter()
-                .map(|(_, _, p)| p)
-                .filter(|p| p.is_file())
-                .collect();
-            for p in &stale {
-                std::fs::remove_file(p).map_err(|e| {
-                    AppError::runtime(format!("cannot remove the old chart {}: {e}", p.display()))
-                })?;
-            }
-            if !stale.is_empty() {
-                eprintln!(
-                    "removed {} charts of an earlier run (--no-plots)",
-                    stale.len()
-                );
+            draw_charts(&folder, &r, &report::cashflow_rows(&s, &outcome), a.size)?;
+            if let Some(c) = super::serving_charts::curve(&s.inputs) {
+                let o = plot::ChartOptions {
+                    width: a.size.0,
+                    height: a.size.1,
+                };
+                super::serving_charts::draw(&folder, &s.name, &c, s.inputs.workload.tpot, &o)
+                    .map_err(|e| AppError::runtime(e.to_string()))?;
             }
         }
-        eprintln!("wrote {} files to {}", written, dir.display());
+        let (written, removed) = commit(folder)?;
+        let charts = removed.iter().filter(|n| !is_run_data(n)).count();
+        if a.no_plots && charts > 0 {
+            eprintln!("removed {charts} charts of an earlier run (--no-plots)");
+        }
+        eprintln!(
+            "wrote {} files to {}",
+            written.len(),
+            a.out.as_deref().unwrap_or(Path::new(".")).display()
+        );
     }
     print(&text)
+}
+
+/// The data files of a run folder.
+const RUN_DATA: [&str; 8] = [
+    CONTRACT_CSV,
+    report::workbook::FILE,
+    "results.json",
+    "fleets.csv",
+    "comparisons.csv",
+    "cashflow.csv",
+    "provenance.json",
+    RESOLVED,
+];
+
+fn is_run_data(name: &str) -> bool {
+    RUN_DATA.contains(&name)
+}
+
+/// The files `run --out` writes: its data and its charts.
+fn run_owns(name: &str) -> bool {
+    is_run_data(name) || is_run_chart(name)
+}
+
+fn is_run_chart(name: &str) -> bool {
+    is_redrawn_chart(name)
+        || super::serving_charts::CHARTS.iter().any(|stem| {
+            name.strip_prefix(stem)
+                .is_some_and(|ext| ext == ".png" || ext == ".svg")
+        })
+}
+
+/// The charts `plot DIR` redraws (not the serving curves, which need the model).
+fn is_redrawn_chart(name: &str) -> bool {
+    plot::run_chart_files(Path::new(""))
+        .iter()
+        .any(|(_, _, p)| p.as_os_str() == name)
+}
+
+/// Moves a staged folder into place: the command's outputs change together.
+pub fn commit(folder: output::RunFolder) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let dir = folder.dir().to_path_buf();
+    folder.commit().map_err(|e| {
+        AppError::runtime(format!(
+            "cannot move the outputs into {}: {e}",
+            dir.display()
+        ))
+    })
 }
 
 /// Provenance of a run folder: enough to reproduce it.
@@ -68,6 +117,8 @@ pub struct Provenance<'a> {
     pub tool: &'static str,
     pub version: &'static str,
     pub command: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
     pub scenario_file: &'a str,
     pub sets: &'a [String],
     pub resolved_scenario: &'static str,
@@ -80,10 +131,21 @@ pub const RESOLVED: &str = "scenario.resolved.toml";
 
 /// Writes the provenance and resolved scenario of `s` into `dir`.
 pub fn write_provenance(dir: &Path, s: &Scenario, seed: Option<u64>) -> Result<(), AppError> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lossy = args.iter().any(|a| a.to_str().is_none());
+    if lossy {
+        eprintln!("note: provenance.json records the command line with U+FFFD for bytes that are not UTF-8");
+    }
     let prov = Provenance {
         tool: "fleetcost",
         version: env!("CARGO_PKG_VERSION"),
-        command: std::env::args().collect(),
+        command: args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        note: lossy.then_some(
+            "an argument is not UTF-8 text; it is recorded with U+FFFD for its invalid bytes",
+        ),
         scenario_file: &s.file,
         sets: &s.sets,
         resolved_scenario: RESOLVED,
@@ -105,7 +167,7 @@ fn write_run_folder(
     s: &Scenario,
     o: &model::Outcome,
     r: &RunReport,
-) -> Result<usize, AppError> {
+) -> Result<(), AppError> {
     let cash = report::cashflow_rows(s, o);
     write(dir, "results.json", report::to_json(r).as_bytes())?;
     write(dir, "fleets.csv", report::csv::fleets(r).as_bytes())?;
@@ -115,34 +177,18 @@ fn write_run_folder(
         report::csv::comparisons(r).as_bytes(),
     )?;
     write(dir, "cashflow.csv", report::csv::cashflow(&cash).as_bytes())?;
-    let mut n = 6;
-    match report::csv::contract(r) {
-        Some(text) => {
-            write(dir, CONTRACT_CSV, text.as_bytes())?;
-            n += 1;
-        }
-        // An earlier run's contract does not belong to this one.
-        None => remove_stale(dir, CONTRACT_CSV)?,
+    let book = report::workbook::workbook(s, o, r, &cash).map_err(AppError::runtime)?;
+    write(dir, report::workbook::FILE, &book)?;
+    if let Some(text) = report::csv::contract(r) {
+        write(dir, CONTRACT_CSV, text.as_bytes())?;
     }
-    write_provenance(dir, s, None)?;
-    Ok(n)
+    // Without a [contract], an earlier run's contract.csv is removed when the folder is
+    // moved into place (it is one of run's outputs).
+    write_provenance(dir, s, None)
 }
 
 /// The contract check's file in a run folder (only with a `[contract]`).
 pub const CONTRACT_CSV: &str = "contract.csv";
-
-/// Removes `name` from `dir` if an earlier run left it there.
-fn remove_stale(dir: &Path, name: &str) -> Result<(), AppError> {
-    let path = dir.join(name);
-    match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(AppError::runtime(format!(
-            "cannot remove the stale {}: {e}",
-            path.display()
-        ))),
-    }
-}
 
 /// Draws the four run charts into `dir` (PNG and SVG).
 fn draw_charts(
@@ -159,13 +205,23 @@ fn draw_charts(
     Ok(written.len())
 }
 
+/// The most `plot DIR` reads of results.json or cashflow.csv (a 1000-year horizon of many
+/// fleets is a few MB).
+const PLOT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
 /// `fleetcost plot DIR`: redraws a run folder's charts from results.json and cashflow.csv.
 pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
     let read = |name: &str| {
         let p = a.dir.join(name);
-        std::fs::read_to_string(&p).map_err(|e| {
-            AppError::input(format!("{}: cannot read {name} ({e}); give a folder written by `fleetcost run SCENARIO --out DIR`", a.dir.display()))
-        })
+        crate::files::read_capped(&p, PLOT_MAX_BYTES)
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| {
+                    crate::files::ReadError::Io(std::io::Error::other("it is not UTF-8 text"))
+                })
+            })
+            .map_err(|e| {
+                AppError::input(format!("{}: cannot read {name} ({e}); give a folder written by `fleetcost run SCENARIO --out DIR`", a.dir.display()))
+            })
     };
     let not_run = |e: String| {
         AppError::input(format!(
@@ -222,14 +278,15 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
         width: a.size.0,
         height: a.size.1,
     };
+    let folder = output::RunFolder::open(&a.dir, is_redrawn_chart, &[])
+        .map_err(|e| AppError::input(e.replacen("--out ", "", 1)))?;
     // Here the data come from files, so data the charts cannot show is bad input.
-    let n = plot::draw_run(&a.dir, &r, &cash, &o)
-        .map_err(|e| match e {
-            plot::PlotError::Input { .. } => AppError::input(e.to_string()),
-            e => AppError::runtime(e.to_string()),
-        })?
-        .len();
-    eprintln!("drew {n} charts in {}", a.dir.display());
+    plot::draw_run(&folder, &r, &cash, &o).map_err(|e| match e {
+        plot::PlotError::Input { .. } => AppError::input(e.to_string()),
+        e => AppError::runtime(e.to_string()),
+    })?;
+    let (written, _) = commit(folder)?;
+    eprintln!("drew {} charts in {}", written.len(), a.dir.display());
     Ok(())
 }
 

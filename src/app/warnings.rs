@@ -25,6 +25,16 @@ pub fn warnings(x: &Inputs, r: &RunReport) -> Vec<String> {
                 f.id
             ));
         }
+        if let Some(n) = row.replica_chips.filter(|&n| n > 1) {
+            if f.chip.scaleup_bw.is_none() {
+                out.push(format!(
+                    "warning: fleet '{}' spreads a replica over {n} chips but its chip has no \
+                     scaleup_bw: the tensor-parallel all-reduces are taken as free; set \
+                     fleet.{}.chip.scaleup_bw (GB/s per chip, one way)",
+                    f.id, f.id
+                ));
+            }
+        }
         let Some(power) = x.site.power else { continue };
         // A sized fleet fits by construction; a fixed count or an override may not.
         let (drawn, basis) = match x.site.power_basis {

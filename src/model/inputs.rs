@@ -63,6 +63,9 @@ pub struct Site {
     pub facility_life: f64,
     /// USD per W of IT capacity per s.
     pub facility_opex: f64,
+    /// kg CO2e per kWh of facility energy (a plain number: the unit grammar has no mass);
+    /// `None`: no carbon figures.
+    pub carbon_intensity: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +154,12 @@ pub struct Workload {
     pub disaggregated: bool,
     /// Chips per prefill replica (disaggregated); `None`: tensor_parallel's.
     pub prefill_tensor_parallel: Option<f64>,
+    /// Refinements of the serving model (docs/model.md): attention as its own roofline after
+    /// the GEMMs; KV reserved for a request's whole length.
+    pub sequential_attention: bool,
+    pub full_length_kv: bool,
+    /// Training: tokens per sequence; `None`: no attention term in the FLOPs per token.
+    pub seq_len: Option<f64>,
 }
 
 /// MODEL.md's default `memory_reserve` (vLLM's 0.9 GPU memory utilisation).
@@ -235,6 +244,8 @@ pub struct Fleet {
     pub availability: f64,
     pub mfu: f64,
     pub mbu: Option<f64>,
+    /// The fleet's own precision; `None`: the workload's.
+    pub precision: Option<Precision>,
     /// s per decode step.
     pub step_overhead: f64,
     /// USD per chip per s; `Some` makes the fleet rented.
@@ -271,6 +282,7 @@ impl Fleet {
             availability: 1.0,
             mfu: f64::NAN,
             mbu: None,
+            precision: None,
             step_overhead: 0.0,
             rent: None,
             tensor_parallel: None,
@@ -320,7 +332,43 @@ impl Workload {
             draft_cost: DEFAULT_DRAFT_COST,
             disaggregated: false,
             prefill_tensor_parallel: None,
+            sequential_attention: false,
+            full_length_kv: false,
+            seq_len: None,
         }
+    }
+
+    /// Parameters used per token: `active_params`, or `model_params` for a dense model.
+    pub fn active_params(&self) -> Option<f64> {
+        self.active_params.or(self.model_params)
+    }
+
+    /// Model width: `hidden`, or heads * head_dim.
+    pub fn hidden(&self) -> Option<f64> {
+        self.hidden.or(match (self.heads, self.head_dim) {
+            (Some(h), Some(d)) => Some(h * d),
+            _ => None,
+        })
+    }
+
+    /// Training FLOP per token (MODEL.md section 4): 6 * active_params, plus
+    /// 12 * layers * heads * head_dim * seq_len when `seq_len` is given. NaN when a figure the
+    /// formula needs is absent (the scenario check refuses that first).
+    pub fn training_flops_per_token(&self) -> f64 {
+        let attention = self.seq_len.map(|seq_len| super::work::Attention {
+            layers: self.layers.unwrap_or(f64::NAN),
+            heads: self.heads.unwrap_or(f64::NAN),
+            head_dim: self.head_dim.unwrap_or(f64::NAN),
+            seq_len,
+        });
+        super::work::training_flops_per_token(self.active_params().unwrap_or(f64::NAN), attention)
+    }
+}
+
+impl Fleet {
+    /// The precision the fleet runs: its own, or the workload's.
+    pub fn precision(&self, wl: &Workload) -> Precision {
+        self.precision.unwrap_or(wl.precision)
     }
 }
 
@@ -365,6 +413,7 @@ impl Inputs {
                 facility_capex: 0.0,
                 facility_life: 1.0,
                 facility_opex: 0.0,
+                carbon_intensity: None,
             },
             finance: Finance {
                 discount_rate: 0.0,

@@ -44,6 +44,16 @@ pub struct FleetFigures {
     /// Training with `tokens` only.
     pub run_cost: Option<f64>,
     pub run_seconds: Option<f64>,
+    /// Training with `tokens` only: N * run_seconds / 3600.
+    pub chip_hours: Option<f64>,
+    /// The precision the fleet runs (its own or the workload's).
+    pub precision: Precision,
+    /// Training only: FLOP per token (6 Pa, plus the attention term with seq_len).
+    pub flops_per_token: Option<f64>,
+    /// Facility joules per unit of work.
+    pub joules_per_unit: f64,
+    /// With `site.carbon_intensity` only: kg CO2e per unit of work (kg/kWh * J / 3.6e6).
+    pub kg_co2e_per_unit: Option<f64>,
 }
 
 /// rho of one candidate against the baseline.
@@ -291,19 +301,22 @@ fn fits_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64) -> Result<(), Mod
 /// work per chip-year in the workload's unit, and the decode setup (inference).
 struct ChipWork {
     effective_flops: f64,
+    flops_per_token: Option<f64>,
     tokens_per_s: Option<f64>,
     per_year: f64,
     serving: Option<Serving>,
 }
 
 fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
-    let peak = f.chip.peak[wl.precision.index()].unwrap_or(f64::NAN);
+    let peak = f.chip.peak[f.precision(wl).index()].unwrap_or(f64::NAN);
     let effective_flops = work::effective_flops(peak, f.mfu, f.availability);
+    let mut flops_per_token = None;
     let (tokens_per_s, per_year, serving) = match wl.kind {
         WorkloadKind::Flops => (None, work::eflop_per_year(effective_flops), None),
         WorkloadKind::Training => {
-            let t =
-                work::training_tokens_per_s(effective_flops, wl.model_params.unwrap_or(f64::NAN));
+            let f_tok = wl.training_flops_per_token();
+            flops_per_token = Some(f_tok);
+            let t = work::training_tokens_per_s(effective_flops, f_tok);
             (Some(t), work::mtokens_per_year(t), None)
         }
         WorkloadKind::Inference => {
@@ -320,6 +333,7 @@ fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
     };
     Ok(ChipWork {
         effective_flops,
+        flops_per_token,
         tokens_per_s,
         per_year,
         serving,
@@ -339,10 +353,16 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
     let cost_per_unit = c / work.per_year;
     let run = match (wl.kind, wl.tokens, work.tokens_per_s) {
         (WorkloadKind::Training, Some(tokens), Some(t)) => {
-            Some((tokens / 1e6 * cost_per_unit, tokens / (chips * t)))
+            let seconds = work::run_seconds(tokens, chips, t);
+            Some((
+                tokens / 1e6 * cost_per_unit,
+                seconds,
+                work::chip_hours(chips, seconds),
+            ))
         }
         _ => None,
     };
+    let joules_per_unit = work::joules_per_unit(w, f.power_load, site.pue, work.per_year);
     let r = inputs.finance.discount_rate;
     let horizon_years = inputs.finance.horizon / SECONDS_PER_YEAR;
     let annual_cost = chips * c;
@@ -365,6 +385,14 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         serving: work.serving,
         run_cost: run.map(|x| x.0),
         run_seconds: run.map(|x| x.1),
+        chip_hours: run.map(|x| x.2),
+        precision: f.precision(wl),
+        flops_per_token: work.flops_per_token,
+        joules_per_unit,
+        kg_co2e_per_unit: inputs
+            .site
+            .carbon_intensity
+            .map(|kg_per_kwh| kg_per_kwh * joules_per_unit / 3.6e6),
     };
     check_finite(&f.id, &figures)?;
     Ok(figures)
@@ -476,11 +504,9 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
             output: o.unwrap_or(nan),
         },
     };
-    let replica = if f.tensor_parallel_auto {
-        ReplicaSize::Auto
-    } else if let Some(n) = f.tensor_parallel {
+    let replica = if let Some(n) = f.tensor_parallel {
         ReplicaSize::Fixed(n)
-    } else if wl.tensor_parallel_auto {
+    } else if f.tensor_parallel_auto || wl.tensor_parallel_auto {
         ReplicaSize::Auto
     } else if let Some(n) = wl.tensor_parallel {
         ReplicaSize::Fixed(n)
@@ -516,6 +542,8 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
         }),
         disaggregated: wl.disaggregated,
         prefill_replica: wl.prefill_tensor_parallel,
+        sequential_attention: wl.sequential_attention,
+        full_length_kv: wl.full_length_kv,
     }
 }
 

@@ -99,6 +99,13 @@ pub struct ServingShape {
     pub disaggregated: bool,
     /// Chips per prefill replica (disaggregated); `None`: the decode replica's.
     pub prefill_replica: Option<f64>,
+    /// Refinement (docs/model.md): attention and the weight GEMMs run as separate kernels, one
+    /// after the other, each on its own roofline, instead of one roofline over their sum.
+    pub sequential_attention: bool,
+    /// Refinement (docs/model.md): the engine reserves KV for a request's whole length
+    /// (input + output) when it admits it, so HBM holds fewer sequences than the mean length
+    /// suggests (TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler).
+    pub full_length_kv: bool,
 }
 
 /// One chip's figures for serving.
@@ -333,12 +340,15 @@ struct Replica {
     n: f64,
     /// KV bytes per token per sequence over the replica (replicated past kv_heads).
     kv_tok: f64,
-    /// Bytes of KV per sequence at the mean length.
+    /// Bytes of KV per sequence at the mean length (read per step).
     per_seq: f64,
+    /// Bytes of KV per sequence held in HBM (the mean, or the whole length when reserved).
+    held_seq: f64,
     /// HBM for weights and KV.
     capacity: f64,
-    /// s of compute per sequence per decode step.
-    compute_per_seq: f64,
+    /// s of compute per sequence per decode step: the weight GEMMs and the attention.
+    gemm_per_seq: f64,
+    attn_per_seq: f64,
     /// Replica bytes/s.
     bw: f64,
     /// t_comm = comm0 + comm1 * tokens.
@@ -360,8 +370,10 @@ struct Ctx<'a> {
     /// Input and output tokens (0, 0 for decode-only).
     input: f64,
     output: f64,
-    /// FLOPs per decoded token (2 Pa + attention).
-    flops_tok: f64,
+    /// Attention FLOPs per decoded token (4 L H hd c; 0 without heads).
+    attn_tok: f64,
+    /// Tokens of KV held per sequence.
+    held: f64,
     /// MoE: (D wb, X wb, ln(1 - k/E)).
     moe: Option<(f64, f64, f64)>,
     /// (k + 1, k d, E) of speculation; (1, 0, 1) without.
@@ -394,7 +406,11 @@ impl<'a> Ctx<'a> {
             c,
             input,
             output,
-            flops_tok: 2.0 * s.active_params + attention,
+            attn_tok: attention,
+            held: match (s.full_length_kv, s.requests) {
+                (true, Requests::Full { input, output }) => input + output,
+                _ => c,
+            },
             moe,
             spec,
             hidden: s.hidden.or(s.heads.map(|h| h * s.head_dim)),
@@ -431,8 +447,10 @@ impl<'a> Ctx<'a> {
             n,
             kv_tok,
             per_seq: self.c * kv_tok,
+            held_seq: self.held * kv_tok,
             capacity: n * chip.hbm * (1.0 - self.s.memory_reserve),
-            compute_per_seq: self.flops_tok / (n * chip.peak * chip.mfu),
+            gemm_per_seq: 2.0 * self.s.active_params / (n * chip.peak * chip.mfu),
+            attn_per_seq: self.attn_tok / (n * chip.peak * chip.mfu),
             bw: n * chip.hbm_bw * chip.mbu,
             comm0,
             comm1,
@@ -450,29 +468,48 @@ impl<'a> Ctx<'a> {
         let attention = s
             .heads
             .map_or(0.0, |h| 2.0 * s.layers * h * s.head_dim * i * i);
-        let compute = (2.0 * s.active_params * i + attention) / (r.n * chip.peak * chip.mfu);
+        let flops = r.n * chip.peak * chip.mfu;
+        let gemm = 2.0 * s.active_params * i / flops;
         let chunks = i / s.prefill_chunk;
         let memory = self.weight_read(s.prefill_chunk) * chunks / r.bw;
-        compute.max(memory) + r.comm0 + r.comm1 * i + chip.step_overhead * chunks
+        let roofline = if s.sequential_attention {
+            // Prefill attention is compute-bound: its KV reads are small beside its FLOPs.
+            gemm.max(memory) + attention / flops
+        } else {
+            (gemm + attention / flops).max(memory)
+        };
+        roofline + r.comm0 + r.comm1 * i + chip.step_overhead * chunks
+    }
+
+    /// One step's roofline at batch b reading `w` weight bytes, `v` tokens per sequence:
+    /// (seconds, compute-bound).
+    #[inline]
+    fn roofline(&self, r: &Replica, b: f64, v: f64, w: f64) -> (f64, bool) {
+        let kv = b * r.per_seq / r.bw;
+        let gemm = r.gemm_per_seq * b * v;
+        let attn = r.attn_per_seq * b * v;
+        let weights = w / r.bw;
+        if self.s.sequential_attention {
+            (gemm.max(weights) + attn.max(kv), gemm + attn > weights + kv)
+        } else {
+            let (compute, memory) = (gemm + attn, weights + kv);
+            (compute.max(memory), compute > memory)
+        }
     }
 
     /// (t_dec, compute-bound) at batch b on replica r.
     #[inline]
     fn decode(&self, r: &Replica, b: f64) -> (f64, bool) {
         let (v, kd, e) = self.spec;
-        let kv = b * r.per_seq;
-        let compute = r.compute_per_seq * b * v;
-        let memory = (self.weight_read(b * v) + kv) / r.bw;
+        let (main, compute_bound) = self.roofline(r, b, v, self.weight_read(b * v));
         let ovh = self.chip.step_overhead;
-        let mut step = compute.max(memory) + r.comm0 + r.comm1 * b * v + ovh;
+        let mut step = main + r.comm0 + r.comm1 * b * v + ovh;
         if kd > 0.0 {
-            let plain = (r.compute_per_seq * b).max((self.weight_read(b) + kv) / r.bw)
-                + r.comm0
-                + r.comm1 * b
-                + ovh;
+            let plain =
+                self.roofline(r, b, 1.0, self.weight_read(b)).0 + r.comm0 + r.comm1 * b + ovh;
             step += kd * plain;
         }
-        (step / e, compute > memory)
+        (step / e, compute_bound)
     }
 
     /// tpot at batch b given t_pre (aggregated serving adds the prefill stall).
@@ -487,8 +524,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// The real batch at which tpot reaches `target` when the weights read per step are
-    /// `w_main` (at the verify step) and `w_plain` (drafting), both constant: the sum of maxima
-    /// of lines is at most `target` iff every combination of their lines is.
+    /// `w_main` (at the verify step) and `w_plain` (drafting), both constant. tpot is then a
+    /// sum of maxima of lines in B, which is at most `target` iff every combination of one
+    /// line from each maximum is.
     fn dense_bound(&self, r: &Replica, t_pre: f64, target: f64, w_main: f64, w_plain: f64) -> f64 {
         let (v, kd, e) = self.spec;
         let ovh = self.chip.step_overhead;
@@ -500,18 +538,34 @@ impl<'a> Ctx<'a> {
         let i0 = (r.comm0 + ovh) * (1.0 + kd) / e;
         let s0 = r.comm1 * (v + kd) / e + p;
         let m = r.per_seq / r.bw;
-        let main = [(0.0, r.compute_per_seq * v / e), (w_main / r.bw / e, m / e)];
-        let plain = [
-            (0.0, kd * r.compute_per_seq / e),
-            (kd * w_plain / r.bw / e, kd * m / e),
-        ];
+        let (g, a) = (r.gemm_per_seq, r.attn_per_seq);
+        // Each maximum as two lines (intercept, slope), scaled by its weight in the step.
+        let terms = |w: f64, vv: f64, k: f64| -> [[(f64, f64); 2]; 2] {
+            if self.s.sequential_attention {
+                [
+                    [(0.0, k * g * vv / e), (k * w / r.bw / e, 0.0)],
+                    [(0.0, k * a * vv / e), (0.0, k * m / e)],
+                ]
+            } else {
+                [
+                    [(0.0, k * (g + a) * vv / e), (k * w / r.bw / e, k * m / e)],
+                    [(0.0, 0.0), (0.0, 0.0)],
+                ]
+            }
+        };
+        let main = terms(w_main, v, 1.0);
+        let plain = terms(w_plain, 1.0, kd);
+        let all = [main[0], main[1], plain[0], plain[1]];
         let mut bound = f64::INFINITY;
-        for (a1, b1) in main {
-            for (a2, b2) in plain {
-                let slope = s0 + b1 + b2;
-                if slope > 0.0 {
-                    bound = bound.min((target - i0 - a1 - a2) / slope);
-                }
+        for mask in 0..16usize {
+            let (mut a0, mut slope) = (i0, s0);
+            for (j, pair) in all.iter().enumerate() {
+                let (ai, si) = pair[(mask >> j) & 1];
+                a0 += ai;
+                slope += si;
+            }
+            if slope > 0.0 {
+                bound = bound.min((target - a0) / slope);
             }
         }
         bound
@@ -567,19 +621,19 @@ impl<'a> Ctx<'a> {
 
     /// KV bytes of `b` sequences that one chip keeps however large the replica: one KV head's.
     fn kv_per_chip(&self, b: f64) -> f64 {
-        b * self.c * self.kv_tok / self.s.kv_heads
+        b * self.held * self.kv_tok / self.s.kv_heads
     }
 
     /// Chips that hold the weights plus `b` sequences, from `n0` up (dividing `heads`).
     fn fewest(&self, b: f64) -> Result<f64, ServingError> {
         let free = self.chip.hbm * (1.0 - self.s.memory_reserve);
-        let n0 = tolerant_ceil((self.weights + b * self.c * self.kv_tok) / free).max(1.0);
+        let n0 = tolerant_ceil((self.weights + b * self.held * self.kv_tok) / free).max(1.0);
         let limit = self.s.heads.unwrap_or(f64::INFINITY).min(n0 + 4096.0);
         let mut n = n0;
         while n <= limit {
             let divides = self.s.heads.map_or(true, |h| h % n == 0.0);
             let r = self.replica(n);
-            if divides && self.weights + b * r.per_seq <= r.capacity * (1.0 + 1e-9) {
+            if divides && self.weights + b * r.held_seq <= r.capacity * (1.0 + 1e-9) {
                 return Ok(n);
             }
             n += 1.0;
@@ -588,7 +642,7 @@ impl<'a> Ctx<'a> {
         Err(ServingError::DoesNotFit {
             batch: b,
             replica_chips: n0,
-            bytes_needed: self.weights + b * r.per_seq,
+            bytes_needed: self.weights + b * r.held_seq,
             bytes_available: r.capacity,
             chips_needed: None,
             max: self.s.batch.is_none(),
@@ -633,9 +687,9 @@ impl<'a> Ctx<'a> {
                 });
             }
         }
-        let b_mem = tolerant_floor((r.capacity - self.weights) / r.per_seq);
+        let b_mem = tolerant_floor((r.capacity - self.weights) / r.held_seq);
         let does_not_fit = |b: f64, max: bool| {
-            let need = self.weights + b * r.per_seq;
+            let need = self.weights + b * r.held_seq;
             let chips = self.fewest(b).ok();
             ServingError::DoesNotFit {
                 batch: b,
@@ -787,7 +841,7 @@ fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
             ServingError::DoesNotFit {
                 batch: ctx.s.batch.unwrap_or(1.0),
                 replica_chips: cpn,
-                bytes_needed: ctx.weights + ctx.s.batch.unwrap_or(1.0) * r.per_seq,
+                bytes_needed: ctx.weights + ctx.s.batch.unwrap_or(1.0) * r.held_seq,
                 bytes_available: r.capacity,
                 chips_needed: ctx.fewest(ctx.s.batch.unwrap_or(1.0)).ok(),
                 max: ctx.s.batch.is_none(),
@@ -829,6 +883,8 @@ mod tests {
             speculation: None,
             disaggregated: false,
             prefill_replica: None,
+            sequential_attention: false,
+            full_length_kv: false,
         }
     }
 
@@ -1065,8 +1121,13 @@ mod tests {
             }),
             ..chat()
         };
-        let mut limited = [0; 3];
-        for (i, base) in [chat(), moe, spec].into_iter().enumerate() {
+        let refined = ServingShape {
+            sequential_attention: true,
+            full_length_kv: true,
+            ..spec
+        };
+        let mut limited = [0; 4];
+        for (i, base) in [chat(), moe, spec, refined].into_iter().enumerate() {
             for n in [8.0, 16.0] {
                 for target in [0.012, 0.02, 0.035, 0.06] {
                     let shape = ServingShape {
@@ -1102,6 +1163,58 @@ mod tests {
         }
         // Each shape met the target below its HBM limit somewhere.
         assert!(limited.iter().all(|&k| k >= 2), "{limited:?}");
+    }
+
+    #[test]
+    fn the_refinements_by_hand() {
+        // Sequential attention (chat on 4 chips, batch 32):
+        // GEMMs: max(2 * 70e9 * 32 / 3.1664e15 = 1.414856e-3, 70e9 / 9.38e12 = 7.462687e-3)
+        // attention: max(4 * 80 * 64 * 128 * 1100 * 32 / 3.1664e15 = 2.914...e-5,
+        //                32 * 1100 * 327680 / 9.38e12 = 1.229673e-3)
+        // t_dec = 7.462687e-3 + 1.229673e-3 = 8.692360e-3: equal to the joint roofline when
+        // both kernels are bandwidth-bound.
+        let shape = ServingShape {
+            sequential_attention: true,
+            ..chat()
+        };
+        let s = serve(&shape, &h100()).unwrap();
+        assert!(close(s.decode_step, 8.692360e-3, 1e-6), "{}", s.decode_step);
+        // Batch 512 (16 chips, KV replicated x2): GEMMs compute-bound, attention bandwidth-bound
+        // gemm = 2 * 70e9 * 512 / (16 * 1979e12 * 0.4) = 7.168e13 / 1.26656e16 = 5.659424e-3
+        // weights = 70e9 / (16 * 3.35e12 * 0.7) = 70e9 / 3.752e13 = 1.865672e-3
+        // attention KV = 512 * 1100 * 655360 / 3.752e13 = 9.837380e-3 (FLOPs 4.66e-4 s)
+        // t_dec = 5.659424e-3 + 9.837380e-3 = 1.5496804e-2 (joint: max(6.125e-3, 1.1703e-2))
+        let big = ServingShape {
+            batch: Some(512.0),
+            replica: ReplicaSize::Fixed(16.0),
+            ..shape
+        };
+        let s = serve(&big, &h100()).unwrap();
+        assert!(
+            close(s.decode_step, 1.5496804e-2, 1e-6),
+            "{}",
+            s.decode_step
+        );
+        // Prefill: GEMMs max(1.4e14 / 3.1664e15 = 4.421425e-2, 9.1097e-4) + attention
+        // 1.31072e12 / 3.1664e15 = 4.139465e-4 -> 4.462819e-2, as the joint roofline (the GEMMs
+        // dominate).
+        let s = serve(&shape, &h100()).unwrap();
+        assert!(close(s.prefill_seconds, 4.462819e-2, 1e-6));
+        // Full-length KV: "max" on 4 chips holds (1000 + 200) tokens per sequence, not 1100:
+        // floor((4 * 80e9 * 0.9 - 70e9) / (1200 * 327680)) = floor(218e9 / 393.216e6) = 554
+        // (floor(218e9 / 360.448e6) = 604 at the mean length).
+        let held = ServingShape {
+            batch: None,
+            memory_reserve: 0.1,
+            full_length_kv: true,
+            ..chat()
+        };
+        assert_eq!(serve(&held, &h100()).unwrap().batch, 554.0);
+        let mean = ServingShape {
+            full_length_kv: false,
+            ..held
+        };
+        assert_eq!(serve(&mean, &h100()).unwrap().batch, 604.0);
     }
 
     #[test]

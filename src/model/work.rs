@@ -13,9 +13,54 @@ pub fn eflop_per_year(flops: f64) -> f64 {
     flops * SECONDS_PER_YEAR / 1e18
 }
 
-/// Training tokens per second per chip: R / (6 * model_params).
-pub fn training_tokens_per_s(effective_flops: f64, model_params: f64) -> f64 {
-    effective_flops / (6.0 * model_params)
+/// The attention shape of a training sequence: the term PaLM and Megatron-LM count in their
+/// model FLOPs, so a published MFU plugs in with the same definition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Attention {
+    pub layers: f64,
+    pub heads: f64,
+    pub head_dim: f64,
+    /// Tokens per training sequence.
+    pub seq_len: f64,
+}
+
+/// Training FLOP per token (MODEL.md section 4):
+///
+/// ```text
+/// F_tok = 6 * Pa + 12 * layers * heads * head_dim * seq_len
+/// ```
+///
+/// 6 * Pa: forward (2) and backward (4) multiply-adds of the active parameters; the second
+/// term: QK^T and attention x V, forward and backward, over the whole sequence (PaLM,
+/// Chowdhery et al. 2022, appendix B; Megatron-LM, Narayanan et al. 2021). `None`: no
+/// attention term (6 * Pa alone).
+pub fn training_flops_per_token(active_params: f64, attention: Option<Attention>) -> f64 {
+    let dense = 6.0 * active_params;
+    match attention {
+        Some(a) => dense + 12.0 * a.layers * a.heads * a.head_dim * a.seq_len,
+        None => dense,
+    }
+}
+
+/// Training tokens per second per chip: R / F_tok.
+pub fn training_tokens_per_s(effective_flops: f64, flops_per_token: f64) -> f64 {
+    effective_flops / flops_per_token
+}
+
+/// Seconds one run of `tokens` takes on `chips` chips of `tokens_per_s` each.
+pub fn run_seconds(tokens: f64, chips: f64, tokens_per_s: f64) -> f64 {
+    tokens / (chips * tokens_per_s)
+}
+
+/// Chip-hours of a run: N * run_seconds / 3600 (every chip of the fleet, for the whole run).
+pub fn chip_hours(chips: f64, run_seconds: f64) -> f64 {
+    chips * run_seconds / 3600.0
+}
+
+/// Facility joules per unit of work (MODEL.md section 4, "Energy and carbon"):
+/// w * power_load * pue * 8766 h / work per chip-year.
+pub fn joules_per_unit(watts: f64, power_load: f64, pue: f64, work_per_chip_year: f64) -> f64 {
+    watts * power_load * pue * SECONDS_PER_YEAR / work_per_chip_year
 }
 
 /// Millions of tokens per chip-year at `tokens_per_s`.
@@ -276,9 +321,58 @@ mod tests {
         // EFLOP per chip-year: 375.82e12 * 8766 * 3600 / 1e18 = 11859.977
         assert!((eflop_per_year(r) - 11_859.977_232).abs() < 1e-6);
         // 70B params: 375.82e12 / (6 * 70e9) = 894.8095 tokens/s
-        let t = training_tokens_per_s(r, 70e9);
+        let t = training_tokens_per_s(r, training_flops_per_token(70e9, None));
         assert!((t - 894.809_523_809_5).abs() < 1e-9);
         // M tokens per chip-year: 894.8095 * 31,557,600 / 1e6 = 28238.04
         assert!((mtokens_per_year(t) - 28_238.041_028_571).abs() < 1e-6);
+    }
+
+    #[test]
+    fn training_flops_per_token_with_attention() {
+        // Llama-3-70B shape: 80 layers, 64 heads of 128, seq 8192, 70.6e9 params.
+        // dense     = 6 * 70.6e9                       = 423.6e9
+        // attention = 12 * 80 * 64 * 128 * 8192        = 12 * 80 = 960; 960 * 64 = 61,440;
+        //             61,440 * 128 = 7,864,320; * 8192 = 64,424,509,440 = 64.42e9
+        // F_tok     = 423.6e9 + 64.4245e9              = 488.024509440e9
+        let a = Attention {
+            layers: 80.0,
+            heads: 64.0,
+            head_dim: 128.0,
+            seq_len: 8192.0,
+        };
+        assert_eq!(training_flops_per_token(70.6e9, None), 423.6e9);
+        assert_eq!(
+            training_flops_per_token(70.6e9, Some(a)),
+            423.6e9 + 64_424_509_440.0
+        );
+        // The attention term is 15.2 % of the dense term here: 64.42 / 423.6 = 0.15209
+        let share: f64 = 64_424_509_440.0 / 423.6e9;
+        assert!((share - 0.152_088).abs() < 1e-6);
+    }
+
+    #[test]
+    fn mixture_of_experts_counts_active_parameters() {
+        // DeepSeek-V3: 671e9 total, 37e9 active. 6 * 37e9 = 222e9 FLOP per token, against
+        // 6 * 671e9 = 4026e9 if total parameters were counted: 18.1x more.
+        assert_eq!(training_flops_per_token(37e9, None), 222e9);
+        let ratio = training_flops_per_token(671e9, None) / training_flops_per_token(37e9, None);
+        assert!((ratio - 18.135_135).abs() < 1e-6);
+    }
+
+    #[test]
+    fn run_time_chip_hours_and_energy() {
+        // 15e12 tokens on 16,384 chips at 400 tokens/s each:
+        // run = 15e12 / (16384 * 400) = 15e12 / 6,553,600 = 2,288,818.36 s (26.49 days)
+        // chip-hours = 16384 * 2,288,818.36 / 3600 = 10,416,666.7 = 15e12 / 400 / 3600
+        let s = run_seconds(15e12, 16_384.0, 400.0);
+        assert!((s - 2_288_818.359_375).abs() < 1e-6);
+        let h = chip_hours(16_384.0, s);
+        assert!((h - 15e12 / 400.0 / 3600.0).abs() < 1e-6);
+        // 1,000 W per chip at 0.8 load, pue 1.2: 960 W at the meter; over a year
+        // 960 * 31,557,600 = 3.0295e10 J; per unit at 28,238 units a year: 1,072,854 J
+        let j = joules_per_unit(1000.0, 0.8, 1.2, 28_238.041_028_571);
+        let want = 960.0 * 31_557_600.0 / 28_238.041_028_571;
+        assert!((j - want).abs() < 1e-6 * want);
+        assert!((j - 1_072_854.0).abs() < 1.0);
     }
 }

@@ -28,7 +28,11 @@ fn name_blocks(
             for l in wrap(&f.id, id_font, max_w) {
                 b.push((l, id_font, TEXT));
             }
-            let mut second = f.chip.clone();
+            let mut second = if f.chip_name.is_empty() {
+                f.chip.clone()
+            } else {
+                f.chip_name.clone()
+            };
             if f.mode == "rent" {
                 second.push_str(" (rented)");
             }

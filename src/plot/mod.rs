@@ -14,6 +14,7 @@ mod axis;
 mod canvas;
 mod cashflow;
 mod contour;
+pub(crate) mod contract;
 mod cost;
 mod fleets;
 mod heatmap;
@@ -103,7 +104,14 @@ pub enum PlotError {
 }
 
 /// The charts of a run folder, by file stem.
-const RUN_CHARTS: [&str; 4] = ["cost_breakdown", "price_performance", "cashflow", "sizing"];
+/// `contract` is drawn only when the report has a contract (and an old one is removed otherwise).
+const RUN_CHARTS: [&str; 5] = [
+    "cost_breakdown",
+    "price_performance",
+    "cashflow",
+    "sizing",
+    "contract",
+];
 
 /// The chart files of a run folder `dir`: each of [`RUN_CHARTS`] as PNG, then SVG.
 pub fn run_chart_files(dir: &Path) -> Vec<(&'static str, ImageFormat, PathBuf)> {
@@ -127,7 +135,20 @@ pub fn draw_run(
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut written = Vec::new();
     for (name, fmt, path) in run_chart_files(dir) {
+        if name == "contract" && r.contract.is_none() {
+            // A contract chart of an earlier run does not belong to this one.
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(PlotError::Draw {
+                        path,
+                        message: format!("cannot remove the old contract chart: {e}"),
+                    })
+                }
+                _ => continue,
+            }
+        }
         match name {
+            "contract" => contract::contract(r, &path, fmt, o)?,
             "cost_breakdown" => cost_breakdown(r, &path, fmt, o)?,
             "price_performance" => price_performance(r, &path, fmt, o)?,
             "cashflow" => cashflow(r, cash, &path, fmt, o)?,

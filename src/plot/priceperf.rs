@@ -116,6 +116,10 @@ impl Chart for PricePerf<'_> {
     {
         let r = self.r;
         let cv = Canvas::new(root, th);
+        if r.fleets.len() == 1 {
+            // Nothing to compare: a lone 1.00x bar says nothing, the cost per unit does.
+            return single(&cv, r, th);
+        }
         let base_id = baseline_id(r).unwrap_or_default().to_string();
         let base = r
             .fleets
@@ -174,9 +178,15 @@ impl Chart for PricePerf<'_> {
             base.id
         );
         let notes = vec![format!(
-            "ρ = cost per {u} of {b} / cost per {u} of the fleet; \"x % better price-performance\" means ρ ≥ 1 + x. Under each ρ: the change in cost per unit against {b}.",
+            "ρ = cost per {u} of {b} / cost per {u} of the fleet;{reading} Under each ρ: the change in cost per unit against {b}.",
             u = base.work_unit,
-            b = base.id
+            b = base.id,
+            // How a claim reads matters only where one is tested.
+            reading = if levels.is_empty() {
+                ""
+            } else {
+                " \"x % better price-performance\" means ρ ≥ 1 + x."
+            }
         )];
         let region = frame_region(&cv, &title, &run_subtitle(r), &items, &notes)?;
 
@@ -266,7 +276,21 @@ impl Chart for PricePerf<'_> {
                 format!("{} % higher cost", pct(-cr))
             };
             let big = th.value.scaled(1.25).bold();
-            let y2 = yb - th.px(8.0);
+            // Above the bar, and above any claim line the label's white box would hide.
+            let mut y2 = yb - th.px(8.0);
+            let m = th.px(4.0);
+            for _ in 0..=levels.len() {
+                let top = y2 - line_height(th.note) - th.px(2.0) - line_height(big) - m;
+                let hit = levels
+                    .iter()
+                    .map(|l| frame.py(*l).round() as i32)
+                    .filter(|ly| (top..=y2 + m).contains(ly))
+                    .min();
+                match hit {
+                    Some(ly) => y2 = ly - th.px(8.0),
+                    None => break,
+                }
+            }
             cv.label(
                 &second,
                 (cx.round() as i32, y2),
@@ -287,4 +311,73 @@ impl Chart for PricePerf<'_> {
         draw_under(&cv, &frame, &blocks)?;
         Ok(())
     }
+}
+
+/// One fleet: its cost per unit of work as one labelled bar.
+fn single<DB: DrawingBackend>(cv: &Canvas<DB>, r: &RunReport, th: &Theme) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let f = &r.fleets[0];
+    let title = format!(
+        "Cost per {} of {} (one fleet: nothing to compare)",
+        f.work_unit, f.id
+    );
+    let notes = vec![format!(
+        "Cost per {u} = cost per chip-year (annualised: capital, energy, upkeep{rent}) / {u} per chip-year. Add a second fleet for price-performance (ρ).",
+        u = f.work_unit,
+        rent = if f.mode == "rent" { ", or rent" } else { "" }
+    )];
+    let region = frame_region(cv, &title, &run_subtitle(r), &[], &notes)?;
+    let y = Axis::nice(
+        0.0,
+        f.cost_per_unit * 1.25,
+        &TickFormat::Usd,
+        8,
+        &format!("USD per {}", f.work_unit),
+    );
+    let x = Axis::bare(-0.5, 0.5);
+    let fleets: Vec<&FleetRow> = r.fleets.iter().collect();
+    let probe = Frame::fit(region, x.clone(), y.clone(), th, (0, 0));
+    let max_h = (region.1 .1 - region.0 .1) / 4;
+    let blocks = fit_blocks(
+        &fleets,
+        &[((probe.right - probe.left) as f64 * 0.5) as i32],
+        max_h,
+        th,
+    );
+    let frame = Frame::fit(region, x, y, th, (0, blocks_height(&blocks) + th.px(16.0)));
+    frame.grid(cv, false)?;
+    let cx = frame.px(0.0);
+    let bar_w = ((frame.right - frame.left) as f64 * 0.3).min(th.px(230.0) as f64);
+    let (x0, x1) = (
+        (cx - bar_w / 2.0).round() as i32,
+        (cx + bar_w / 2.0).round() as i32,
+    );
+    let (ya, yb) = (
+        frame.py(0.0).round() as i32,
+        frame.py(f.cost_per_unit).round() as i32,
+    );
+    let c = viridis(0.05);
+    cv.fill_rect((x0, yb), (x1, ya), c.to_rgba())?;
+    cv.stroke_rect((x0, yb), (x1, ya), darker(c, 0.5), th.lw(1.5))?;
+    let y2 = yb - th.px(8.0);
+    cv.label(
+        &format!("per {}", f.work_unit),
+        (cx.round() as i32, y2),
+        th.note,
+        MUTED,
+        (Align::Center, VAlign::Bottom),
+    )?;
+    let big = th.value.scaled(1.25).bold();
+    cv.label(
+        &TickFormat::Usd.value(f.cost_per_unit),
+        (cx.round() as i32, y2 - line_height(th.note) - th.px(2.0)),
+        big,
+        TEXT,
+        (Align::Center, VAlign::Bottom),
+    )?;
+    frame.axes(cv)?;
+    draw_under(cv, &frame, &blocks)?;
+    Ok(())
 }

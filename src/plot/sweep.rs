@@ -151,7 +151,13 @@ impl Chart for SweepChart {
             };
             items.push(Item::band(l, BAND));
         }
-        if let Some((lo, _)) = self.claim_band {
+        // The ring's legend entry only where some series does reach the level.
+        let reaches = self.claim_band.is_some_and(|(lo, _)| {
+            self.series
+                .iter()
+                .any(|(_, ys)| !crossings(&self.x, ys, lo, self.log_x).is_empty())
+        });
+        if let (Some((lo, _)), true) = (self.claim_band, reaches) {
             items.push(Item {
                 label: format!("Reaches {} at", self.y_format.value(lo)),
                 swatch: super::legend::Swatch::Ring(ACCENT),
@@ -191,7 +197,13 @@ impl Chart for SweepChart {
         } else {
             Axis::linear(x_lo, x_hi, &self.x_format, 10, &self.x_label)
         };
-        let y = Axis::nice(y_lo - pad, y_hi + pad, &self.y_format, 8, &self.y_label);
+        // A quantity that is never negative keeps its axis at or above zero.
+        let lo = if y_lo >= 0.0 {
+            (y_lo - pad).max(0.0)
+        } else {
+            y_lo - pad
+        };
+        let y = Axis::nice(lo, y_hi + pad, &self.y_format, 8, &self.y_label);
         let frame = Frame::fit(region, x, y, th, (0, 0));
 
         if let Some((lo, hi)) = self.claim_band {

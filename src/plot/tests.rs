@@ -52,6 +52,7 @@ fn fleet(s: &Spec) -> FleetRow {
     FleetRow {
         id: s.id.into(),
         chip: s.chip.into(),
+        chip_name: String::new(),
         chips,
         nodes,
         it_power_w: n * s.watts,
@@ -86,6 +87,9 @@ fn fleet(s: &Spec) -> FleetRow {
         tokens_per_s_per_mw: None,
         run_cost: Some(15e12 / 1e6 * cost / work),
         run_seconds: Some(15e12 / (n * s.tokens_per_s)),
+        chip_hours: Some(15e12 / s.tokens_per_s / 3600.0),
+        joules_per_unit: s.watts * 0.8 * pue * HOURS * 3600.0 / work,
+        kg_co2e_per_unit: None,
         mode: if s.rent_per_hour.is_some() {
             "rent"
         } else {
@@ -96,6 +100,8 @@ fn fleet(s: &Spec) -> FleetRow {
         facility_capital_per_chip_year: fac_cap,
         rent_per_chip_year: rent,
         power_budget_w: Some(s.budget_w),
+        precision: "bf16".into(),
+        flops_per_token: Some(6.0 * 70e9),
     }
 }
 
@@ -432,7 +438,12 @@ fn price_performance_four_fleets_and_one() {
     both(
         &d,
         "price_performance_1",
-        &["Price-performance vs trn2", "Perf per dollar vs trn2 (ρ)"],
+        // One fleet: nothing to compare, so its cost per unit (not a lone 1.00x bar).
+        &[
+            "Cost per ",
+            " of trn2 (one fleet: nothing to compare)",
+            "USD per ",
+        ],
         |p, f| price_performance(&r1, p, f, &o),
     );
 }
@@ -562,6 +573,7 @@ pub(super) fn tornado_input() -> TornadoChart {
         metric_label: "ρ of trn2 vs h100 (perf per dollar)".into(),
         metric_format: TickFormat::Times,
         base: 1.53,
+        no_effect: Vec::new(),
         bars: vec![
             bar(
                 "site.electricity",
@@ -752,7 +764,9 @@ fn histogram_png_svg() {
 #[test]
 fn draw_run_writes_eight_charts_and_nothing_else() {
     let d = scratch("run");
-    let r = report4();
+    // Without a contract: the four run charts (the contract chart needs a contract).
+    let mut r = report4();
+    r.contract = None;
     let cash = cashflow_rows(&r);
     let o = ChartOptions::default();
     let paths = draw_run(&d, &r, &cash, &o).unwrap();
@@ -791,6 +805,39 @@ fn draw_run_writes_eight_charts_and_nothing_else() {
     // Drawing again replaces the charts in place.
     draw_run(&d, &r, &cash, &o).unwrap();
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 8);
+    // With a contract the folder gains its chart; without one again, the old chart goes.
+    let with = report4();
+    let paths = draw_run(&d, &with, &cash, &o).unwrap();
+    assert_eq!(paths.len(), 10);
+    assert!(d.join("contract.png").is_file() && d.join("contract.svg").is_file());
+    draw_run(&d, &r, &cash, &o).unwrap();
+    assert!(!d.join("contract.png").exists() && !d.join("contract.svg").exists());
+}
+
+#[test]
+fn contract_chart_shows_implied_price_cost_and_margin() {
+    let d = scratch("contract");
+    let o = ChartOptions::default();
+    let r = report4();
+    let c = r.contract.clone().unwrap();
+    // Margin on the price = 1 - cost / implied (MODEL.md section 5, second version).
+    let margin = 1.0 - c.cost_per_chip_hour / c.implied_per_chip_hour;
+    let label = format!("margin {:.1} %", margin * 100.0);
+    let implied = format!("${:.3}", c.implied_per_chip_hour);
+    let cost = format!("${:.3}", c.cost_per_chip_hour);
+    both(
+        &d,
+        "contract",
+        &[
+            "Contract: $8.00 B over 4 years buys fleet trn2",
+            "Implied price per chip-hour",
+            "Fleet cost per chip-hour",
+            &label,
+            &implied,
+            &cost,
+        ],
+        |p, f| crate::plot::contract::contract(&r, p, f, &o),
+    );
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub struct TornadoChart {
     pub claim_levels: Vec<f64>,
     /// What low and high mean, for the legend, e.g. ("P5", "P95"); empty gives "low", "high".
     pub low_high_names: (String, String),
+    /// Parameters left out because they do not move the metric, named in a note.
+    pub no_effect: Vec<String>,
 }
 
 /// Draws the tornado, sorted by swing (|high - low|), largest on top, at most 20 bars; each bar
@@ -154,6 +156,13 @@ impl Chart for TornadoChart {
             notes.push(format!(
                 "{} parameters with smaller swings are not shown.",
                 self.bars.len() - MAX_BARS
+            ));
+        }
+        if !self.no_effect.is_empty() {
+            notes.push(format!(
+                "No effect on {}, not drawn: {}.",
+                self.metric_label,
+                self.no_effect.join(", ")
             ));
         }
         let region = frame_region(&cv, &self.title, &self.subtitle, &items, &notes)?;

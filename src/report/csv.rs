@@ -9,6 +9,43 @@ pub fn finish(w: csv::Writer<Vec<u8>>) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
 
+/// The text of an in-memory CSV writer whose rows were serialized from structs, with every
+/// number written by [`Num`] (serde writes an f64 in full: 1999993013.9999998), so the
+/// serialized files follow the same number rule as the hand-written ones. A field is a number
+/// where it parses as one in a column whose every non-empty field does (ids stay as written).
+pub fn finish_serialized(w: csv::Writer<Vec<u8>>) -> String {
+    let text = finish(w);
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("in-memory CSV")).collect();
+    let Some(width) = rows.first().map(|h| h.len()) else {
+        return text;
+    };
+    let numeric: Vec<bool> = (0..width)
+        .map(|c| {
+            rows.iter()
+                .skip(1)
+                .filter_map(|r| r.get(c))
+                .filter(|f| !f.is_empty())
+                .all(|f| f.parse::<f64>().is_ok())
+        })
+        .collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for (i, row) in rows.iter().enumerate() {
+        let rec: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, f)| match f.parse::<f64>() {
+                Ok(x) if i > 0 && numeric[c] && f.contains(['.', 'e', 'E']) => Num(x).to_string(),
+                _ => f.to_string(),
+            })
+            .collect();
+        out.write_record(&rec).expect("in-memory CSV");
+    }
+    finish(out)
+}
+
 /// One row per fleet with every section-7 fleet key (and the added ones), in the order of
 /// [`super::FleetRow`]; keys a workload lacks are empty. The headline comparison follows on
 /// each row: `baseline`, `rho` and `cost_reduction` against it (1 and 0 on the baseline's own
@@ -19,7 +56,7 @@ pub fn fleets(r: &RunReport) -> String {
     for f in &r.fleets {
         w.serialize(f).expect("in-memory CSV");
     }
-    let plain = finish(w);
+    let plain = finish_serialized(w);
     let mut rd = csv::Reader::from_reader(plain.as_bytes());
     let mut out = csv::Writer::from_writer(Vec::new());
     let levels: Vec<f64> = r
@@ -62,7 +99,7 @@ pub fn contract(r: &RunReport) -> Option<String> {
     let c = r.contract.as_ref()?;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.serialize(c).expect("in-memory CSV");
-    Some(finish(w))
+    Some(finish_serialized(w))
 }
 
 /// One row per candidate and claim level (one row with empty claim columns when there are no
@@ -124,7 +161,7 @@ pub fn cashflow(rows: &[CashflowRow]) -> String {
         ])
         .expect("in-memory CSV");
     }
-    finish(w)
+    finish_serialized(w)
 }
 
 /// Reads cashflow.csv back (for `fleetcost plot DIR`).

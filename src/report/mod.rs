@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod output;
 pub mod rows;
 pub mod table;
+pub mod workbook;
 
 pub use rows::*;
 
@@ -42,6 +43,9 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
         .map(|(f, g)| FleetRow {
             id: f.id.clone(),
             chip: f.chip.label.clone(),
+            chip_name: crate::scenario::Catalog::shipped()
+                .get(&f.chip.label)
+                .map_or_else(|| f.chip.label.clone(), |c| c.name.clone()),
             chips: g.chips as u64,
             nodes: g.nodes as u64,
             it_power_w: g.it_power,
@@ -86,12 +90,17 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
                 .map(|d| d.tokens_per_s_per_chip / (g.watts_per_chip * g.pue) * 1e6),
             run_cost: g.run_cost,
             run_seconds: g.run_seconds,
+            chip_hours: g.chip_hours,
+            joules_per_unit: g.joules_per_unit,
+            kg_co2e_per_unit: g.kg_co2e_per_unit,
             mode: if f.rent.is_some() { "rent" } else { "own" }.to_string(),
             hw_capital_per_chip_year: g.cost.hw_capital,
             facility_capital_per_chip_year: g.cost.facility_capital,
             rent_per_chip_year: g.cost.rent,
             // Sized fleets fill it; a fixed count may exceed it (run warns, the chart shows it).
             power_budget_w: x.site.power,
+            precision: g.precision.name().to_string(),
+            flops_per_token: g.flops_per_token,
         })
         .collect();
     let comparisons = o

@@ -26,6 +26,9 @@ pub struct FleetRow {
     pub id: String,
     /// Catalog id, or the inline chip's name.
     pub chip: String,
+    /// What charts call the chip: the catalog's name ("NVIDIA H200 SXM"), or the inline chip's.
+    #[serde(default)]
+    pub chip_name: String,
     pub chips: u64,
     pub nodes: u64,
     pub it_power_w: f64,
@@ -90,6 +93,16 @@ pub struct FleetRow {
     /// Training with `tokens` only: wall time of one run on the whole fleet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_seconds: Option<f64>,
+    /// Training with `tokens` only: chip-hours of one run (N * run_seconds / 3600), the
+    /// "GPU hours" of model cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chip_hours: Option<f64>,
+    /// Facility joules per unit of work: w * power_load * pue * 8766 h / work per chip-year.
+    #[serde(default)]
+    pub joules_per_unit: f64,
+    /// With `site.carbon_intensity` only: kg CO2e per unit of work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kg_co2e_per_unit: Option<f64>,
     // Added keys (MODEL.md: "more may be added"): the split of capital and the rent, so the
     // cost-breakdown chart can be drawn from the row alone.
     /// "own" or "rent".
@@ -108,6 +121,12 @@ pub struct FleetRow {
     /// must fit in; null when the scenario gives no site power.
     #[serde(default)]
     pub power_budget_w: Option<f64>,
+    /// The precision the fleet runs: its own `precision`, or the workload's.
+    #[serde(default)]
+    pub precision: String,
+    /// Training only: FLOP per token, 6 * active_params (+ the attention term with seq_len).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flops_per_token: Option<f64>,
 }
 
 /// One candidate against the baseline (MODEL.md section 5).

@@ -22,6 +22,17 @@ fn money(x: f64) -> String {
     }
 }
 
+/// Three significant digits, with thousands separators above 1,000: "0.742", "12.4", "1,234".
+fn sig3(x: f64) -> String {
+    let a = x.abs();
+    let decimals = if a == 0.0 || a >= 100.0 || !a.is_finite() {
+        0
+    } else {
+        (2 - a.log10().floor() as i64).clamp(0, 12) as usize
+    };
+    fmt_thousands(x, decimals)
+}
+
 fn pct(x: f64) -> String {
     format!("{} %", fmt_fixed(x * 100.0, 1))
 }
@@ -97,7 +108,13 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .collect(),
     });
     let tokens = r.fleets.iter().any(|f| f.tokens_per_s_per_chip.is_some());
-    let mut header: Vec<String> = vec!["fleet".into(), "effective TFLOP/s".into()];
+    // A fleet running its own precision (fleet.precision) shows every fleet's.
+    let precisions = r.fleets.iter().any(|f| f.precision != r.precision);
+    let mut header: Vec<String> = vec!["fleet".into()];
+    if precisions {
+        header.push("precision".into());
+    }
+    header.push("effective TFLOP/s".into());
     if tokens {
         header.push("tokens/s/chip".into());
     }
@@ -114,10 +131,11 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             .fleets
             .iter()
             .map(|f| {
-                let mut row = vec![
-                    f.id.clone(),
-                    fmt_thousands(f.effective_flops_per_chip / 1e12, 1),
-                ];
+                let mut row = vec![f.id.clone()];
+                if precisions {
+                    row.push(f.precision.clone());
+                }
+                row.push(fmt_thousands(f.effective_flops_per_chip / 1e12, 1));
                 if tokens {
                     row.push(
                         f.tokens_per_s_per_chip
@@ -138,6 +156,26 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
     if r.fleets.iter().any(|f| f.tpot.is_some()) {
         out.push(serving_section(r));
     }
+    let carbon = r.fleets.iter().any(|f| f.kg_co2e_per_unit.is_some());
+    let mut header: Vec<String> = vec!["fleet".into(), "facility kWh".into()];
+    if carbon {
+        header.push("kg CO2e".into());
+    }
+    out.push(Section {
+        title: format!("Energy per {unit}"),
+        header,
+        rows: r
+            .fleets
+            .iter()
+            .map(|f| {
+                let mut row = vec![f.id.clone(), sig3(f.joules_per_unit / 3.6e6)];
+                if carbon {
+                    row.push(f.kg_co2e_per_unit.map(sig3).unwrap_or_default());
+                }
+                row
+            })
+            .collect(),
+    });
     let runs = r.fleets.iter().any(|f| f.run_cost.is_some());
     let mut header: Vec<String> = vec![
         "fleet",
@@ -151,6 +189,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
     if runs {
         header.push("one training run".into());
         header.push("run time".into());
+        header.push("chip-hours".into());
     }
     out.push(Section {
         title: "Fleet totals (USD)".into(),
@@ -172,6 +211,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                             .map(|s| format!("{:.1} days", s / 86_400.0))
                             .unwrap_or_default(),
                     );
+                    row.push(f.chip_hours.map(|h| fmt_si(h, "", 3)).unwrap_or_default());
                 }
                 row
             })
@@ -349,9 +389,13 @@ pub fn render_table(r: &RunReport) -> String {
         out.push_str("\n\n");
     }
     if !r.comparisons.is_empty() {
+        out.push_str("rho = cost per unit of the baseline / cost per unit of the candidate.\n");
+    }
+    if r.comparisons.iter().any(|c| !c.claims.is_empty()) {
+        // The readings of a claim matter only where a claim is tested.
         out.push_str(
-            "rho = cost per unit of the baseline / cost per unit of the candidate. AWS's reading of\n\
-             \"x % better price-performance\" is rho >= 1 + x; the stricter \"x % lower cost\" is 1 - 1/rho >= x.\n",
+            "AWS's reading of \"x % better price-performance\" is rho >= 1 + x; the stricter \
+             \"x % lower cost\"\nis 1 - 1/rho >= x.\n",
         );
     }
     out

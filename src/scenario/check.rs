@@ -15,6 +15,11 @@ use std::ops::Range;
 /// wrong unit, e.g. `hardware_life = 5` read as years is fine but "5 h" is not a plan).
 pub const MAX_PURCHASES: f64 = 10_000.0;
 
+/// A parameter count as scenarios write it: "671e9", "37e9", "0.5e9".
+fn billions(x: f64) -> String {
+    format!("{}e9", x / 1e9)
+}
+
 /// Every cross-key problem of `s` (empty when it is fine).
 pub fn check(s: &Scenario) -> Vec<Problem> {
     check_after(s, &HashSet::new())
@@ -79,7 +84,6 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
             ("head_dim", wl.head_dim),
             ("weight_bytes", wl.weight_bytes),
             ("kv_bytes", wl.kv_bytes),
-            ("context", wl.context),
         ],
     };
     let missing: Vec<&str> = needed
@@ -114,6 +118,58 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                     .join(", ")
             )),
         ),
+    }
+    if let (Some(pa), Some(p)) = (wl.active_params, wl.model_params) {
+        if pa > p {
+            push(
+                "workload.active_params".into(),
+                format!(
+                    "active_params ({}) is above model_params ({}): a token cannot use more \
+                     parameters than the model has",
+                    billions(pa),
+                    billions(p)
+                ),
+                Some(
+                    "give the parameters used per token (a mixture of experts' active ones, e.g. \
+                     active_params = 37e9 for model_params = 671e9), raise model_params to the \
+                     total (all experts), or leave it out for a dense model"
+                        .into(),
+                ),
+            );
+        }
+    }
+    if wl.seq_len.is_some() && wl.kind == WorkloadKind::Training {
+        let missing: Vec<&str> = [
+            ("layers", wl.layers),
+            ("heads", wl.heads),
+            ("head_dim", wl.head_dim),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+        if !missing.is_empty() {
+            push(
+                "workload.seq_len".into(),
+                format!(
+                    "seq_len adds the attention FLOPs 12 * layers * heads * head_dim * seq_len \
+                     per token, and {} {} not given",
+                    missing.join(", "),
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+                Some(format!(
+                    "add {} (the model's shape), or remove seq_len to count 6 * active_params alone",
+                    missing
+                        .iter()
+                        .map(|k| format!("{k} = {}", params::example(k)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+    }
+    if wl.kind == WorkloadKind::Inference {
+        serving_rules(wl, &mut push);
     }
     if wl.kind == WorkloadKind::Inference && wl.batch.is_none() && !wl.batch_max {
         push(
@@ -180,8 +236,9 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 );
             }
         }
-        if f.chip.peak[wl.precision.index()].is_none() {
-            let prec = wl.precision.name();
+        let precision = f.precision(wl);
+        if f.chip.peak[precision.index()].is_none() {
+            let prec = precision.name();
             let supported = f.chip.supported();
             let chip_fix = match catalog_row {
                 Some(_) => format!(
@@ -190,21 +247,35 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
                 ),
                 None => format!("add {prec} = ... (dense TFLOP/s) to the chip's peak table"),
             };
-            push(
-                format!("{p}.chip"),
-                format!(
-                    "chip '{}' has no {prec} figure; it supports {}",
-                    f.chip.label,
-                    if supported.is_empty() {
-                        "no precision at all".to_string()
-                    } else {
-                        supported
-                    }
-                ),
-                Some(format!(
-                    "set workload.precision to a precision every fleet's chip supports, or give the figure: {chip_fix}"
-                )),
-            );
+            let has = if supported.is_empty() {
+                "no precision at all".to_string()
+            } else {
+                supported.clone()
+            };
+            // The fleet's own precision is the key at fault when it sets one.
+            let (key, msg, fix) = if f.precision.is_some() {
+                (
+                    format!("{p}.precision"),
+                    format!(
+                        "fleet '{}' runs {prec} but its chip '{}' has no {prec} figure; it supports {has}",
+                        f.id, f.chip.label
+                    ),
+                    format!(
+                        "set precision to one the chip supports ({}), or remove it to run the workload's {}, or give the figure: {chip_fix}",
+                        if supported.is_empty() { "none".to_string() } else { supported },
+                        wl.precision.name()
+                    ),
+                )
+            } else {
+                (
+                    format!("{p}.chip"),
+                    format!("chip '{}' has no {prec} figure; it supports {has}", f.chip.label),
+                    format!(
+                        "set workload.precision to a precision every fleet's chip supports, give this fleet its own (precision = \"...\" in its [[fleet]]), or give the figure: {chip_fix}"
+                    ),
+                )
+            };
+            push(key, msg, Some(fix));
         }
         if wl.kind == WorkloadKind::Inference {
             for (k, v) in [
@@ -325,6 +396,107 @@ fn span_of_time(seconds: f64) -> String {
     }
     let v = format!("{v:.3}");
     format!("{} {u}", v.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The serving workload's rules across keys (MODEL.md section 4): a sequence length,
+/// `heads` with a prefill, a consistent mixture of experts, speculation with its acceptance.
+fn serving_rules(
+    wl: &crate::model::Workload,
+    push: &mut impl FnMut(String, String, Option<String>),
+) {
+    let requests = wl.input_tokens.is_some() || wl.output_tokens.is_some();
+    match (wl.context.is_some(), requests) {
+        (false, false) => push(
+            "workload.input_tokens".into(),
+            "missing required key (an inference workload needs the request's lengths)".into(),
+            Some(
+                "e.g. input_tokens = 1000 and output_tokens = 200 (or context = 8192 for \
+                  the decode-only form)"
+                    .into(),
+            ),
+        ),
+        (true, true) => push(
+            "workload.context".into(),
+            "context is the decode-only form; it cannot be combined with input_tokens / \
+             output_tokens"
+                .into(),
+            Some(
+                "remove context (the mean KV length is then input_tokens + output_tokens / 2)"
+                    .into(),
+            ),
+        ),
+        _ => {}
+    }
+    if requests && wl.output_tokens.is_none() {
+        push(
+            "workload.output_tokens".into(),
+            "missing required key (generated tokens per request)".into(),
+            Some("e.g. output_tokens = 200".into()),
+        );
+    }
+    if requests && wl.input_tokens.is_none() {
+        push(
+            "workload.input_tokens".into(),
+            "missing required key (prompt tokens per request; 0 for none)".into(),
+            Some("e.g. input_tokens = 1000".into()),
+        );
+    }
+    if wl.input_tokens.unwrap_or(0.0) > 0.0 && wl.heads.is_none() {
+        push(
+            "workload.heads".into(),
+            "missing required key (the prefill's attention FLOPs need the query heads)".into(),
+            Some("e.g. heads = 64".into()),
+        );
+    }
+    match (wl.experts, wl.experts_per_token) {
+        (Some(e), Some(k)) => {
+            if k >= e {
+                push(
+                    "workload.experts_per_token".into(),
+                    format!(
+                        "experts_per_token ({k}) must be below experts ({e}): with every expert \
+                         chosen the model is dense"
+                    ),
+                    Some(
+                        "drop experts and experts_per_token for a dense model, or lower \
+                          experts_per_token"
+                            .into(),
+                    ),
+                );
+            }
+            if wl.active_params.is_none() {
+                push(
+                    "workload.active_params".into(),
+                    "missing required key (a mixture of experts needs the parameters used per \
+                     token)"
+                        .into(),
+                    Some("e.g. active_params = 37e9".into()),
+                );
+            }
+        }
+        (Some(_), None) => push(
+            "workload.experts_per_token".into(),
+            "missing required key (experts is set: how many are chosen per token)".into(),
+            Some("e.g. experts_per_token = 8".into()),
+        ),
+        (None, Some(_)) => push(
+            "workload.experts".into(),
+            "missing required key (experts_per_token is set: how many routed experts there \
+             are)"
+                .into(),
+            Some("e.g. experts = 256".into()),
+        ),
+        (None, None) => {}
+    }
+    if wl.spec_tokens.is_some() && wl.acceptance.is_none() {
+        push(
+            "workload.acceptance".into(),
+            "missing required key (spec_tokens is set: the probability each drafted token is \
+             accepted)"
+                .into(),
+            Some("e.g. acceptance = 0.7".into()),
+        );
+    }
 }
 
 /// The model's refusals for `s`, and results that cannot be shown (a ratio that overflows).

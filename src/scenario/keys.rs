@@ -216,9 +216,31 @@ const HORIZON: Range = Range {
 
 const YEARS_20: f64 = 20.0 * units::SECONDS_PER_YEAR;
 
+/// `input_tokens`: whole numbers from 0 (no prefill).
+const INPUT_TOKENS: Range = Range {
+    min: 0.0,
+    min_open: false,
+    max: MAX_SEQUENCE,
+    integer: true,
+};
+/// `memory_reserve` in [0, 1): at 1 nothing would be left for weights and KV.
+const RESERVE: Range = Range {
+    min: 0.0,
+    min_open: false,
+    max: 0.99,
+    integer: false,
+};
+/// `acceptance` in (0, 1): at 1 every drafted token would be accepted forever.
+const ACCEPTANCE: Range = Range {
+    min: 0.0,
+    min_open: true,
+    max: 0.999,
+    integer: false,
+};
+
 use units::{
-    BYTES, GB, ONE, S, TB_PER_S, TFLOP_PER_S, TOKENS, USD, USD_PER_H, USD_PER_KWH, USD_PER_W,
-    USD_PER_W_YR, USD_PER_YR, W, YR,
+    BYTES, GB, GB_PER_S, ONE, S, TB_PER_S, TFLOP_PER_S, TOKENS, USD, USD_PER_H, USD_PER_KWH,
+    USD_PER_W, USD_PER_W_YR, USD_PER_YR, W, YR,
 };
 const POSITIVE: Range = Range::POSITIVE;
 const NON_NEGATIVE: Range = Range::NON_NEGATIVE;
@@ -243,6 +265,9 @@ key_table! {
         FacilityOpex = "facility_opex", USD_PER_W_YR, NON_NEGATIVE, Some(0.0),
             "\"0.4 USD/W/yr\"", "facility opex per W of IT capacity per year"
             => val(x.site.facility_opex);
+        CarbonIntensity = "carbon_intensity", ONE, NON_NEGATIVE, None, "0.37",
+            "grid carbon intensity, kg CO2e per kWh (a plain number)"
+            => opt(x.site.carbon_intensity);
     }
 }
 
@@ -282,8 +307,59 @@ key_table! {
                 x.workload.batch = Some(v)
             });
         TensorParallel = "tensor_parallel", ONE, Range::count(MAX_CHIPS_PER_GROUP), None, "8",
-            "chips per model replica"
-            => opt(x.workload.tensor_parallel);
+            "chips per model replica (or \"auto\")"
+            => custom(get x.workload.tensor_parallel, set {
+                x.workload.tensor_parallel_auto = false;
+                x.workload.tensor_parallel = Some(v)
+            });
+        ActiveParams = "active_params", ONE, POSITIVE, None, "37e9",
+            "parameters used per token (mixture of experts); default model_params"
+            => opt(x.workload.active_params);
+        Heads = "heads", ONE, Range::count(MAX_SHAPE), None, "64", "query heads"
+            => opt(x.workload.heads);
+        Hidden = "hidden", ONE, Range::count(MAX_SHAPE), None, "8192",
+            "model width; default heads * head_dim"
+            => opt(x.workload.hidden);
+        SeqLen = "seq_len", TOKENS, Range::count(MAX_SEQUENCE), None, "8192",
+            "tokens per training sequence (adds the attention FLOPs)"
+            => opt(x.workload.seq_len);
+        InputTokens = "input_tokens", TOKENS, INPUT_TOKENS, None, "1000",
+            "prompt tokens per request"
+            => opt(x.workload.input_tokens);
+        OutputTokens = "output_tokens", TOKENS, Range::count(MAX_SEQUENCE), None, "200",
+            "generated tokens per request"
+            => opt(x.workload.output_tokens);
+        Experts = "experts", ONE, Range::count(MAX_SHAPE), None, "256",
+            "routed experts per MoE layer"
+            => opt(x.workload.experts);
+        ExpertsPerToken = "experts_per_token", ONE, Range::count(MAX_SHAPE), None, "8",
+            "routed experts chosen per token"
+            => opt(x.workload.experts_per_token);
+        MemoryReserve = "memory_reserve", ONE, RESERVE, Some(crate::model::DEFAULT_MEMORY_RESERVE),
+            "0.10", "fraction of HBM for neither weights nor KV cache"
+            => val(x.workload.memory_reserve);
+        MaxBatch = "max_batch", ONE, Range::count(MAX_SEQUENCE), None, "256",
+            "sequences per replica at most"
+            => opt(x.workload.max_batch);
+        PrefillChunk = "prefill_chunk", TOKENS, Range::count(MAX_SEQUENCE),
+            Some(crate::model::DEFAULT_PREFILL_CHUNK), "8192", "tokens per prefill step"
+            => val(x.workload.prefill_chunk);
+        Tpot = "tpot", S, POSITIVE, None, "\"50 ms\"", "target time per output token"
+            => opt(x.workload.tpot);
+        Ttft = "ttft", S, POSITIVE, None, "\"2 s\"", "target time to first token"
+            => opt(x.workload.ttft);
+        SpecTokens = "spec_tokens", ONE, Range::count(MAX_SHAPE), None, "3",
+            "speculative tokens drafted per step"
+            => opt(x.workload.spec_tokens);
+        Acceptance = "acceptance", ONE, ACCEPTANCE, None, "0.7",
+            "probability each drafted token is accepted"
+            => opt(x.workload.acceptance);
+        DraftCost = "draft_cost", ONE, NON_NEGATIVE, Some(crate::model::DEFAULT_DRAFT_COST),
+            "0.05", "drafting cost per drafted token, fraction of a decode step"
+            => val(x.workload.draft_cost);
+        PrefillTensorParallel = "prefill_tensor_parallel", ONE, Range::count(MAX_CHIPS_PER_GROUP),
+            None, "8", "chips per prefill replica (disaggregated serving)"
+            => opt(x.workload.prefill_tensor_parallel);
     }
 }
 
@@ -331,8 +407,11 @@ key_table! {
         Rent = "rent", USD_PER_H, NON_NEGATIVE, None, "\"2.1 USD/h\"", "rent per chip-hour"
             => opt(x.fleets[i].rent);
         TensorParallel = "tensor_parallel", ONE, Range::count(MAX_CHIPS_PER_GROUP), None, "8",
-            "chips per model replica"
+            "chips per model replica (or \"auto\")"
             => inherit(x.fleets[i].tensor_parallel, x.workload.tensor_parallel);
+        AllreduceLatency = "allreduce_latency", S, NON_NEGATIVE, None, "\"5 us\"",
+            "time per tensor-parallel all-reduce (5 us when unset)"
+            => opt(x.fleets[i].allreduce_latency);
         Pue = "pue", ONE, AT_LEAST_ONE, None, "1.2", "power usage effectiveness"
             => inherit(x.fleets[i].pue, Some(x.site.pue));
         Electricity = "electricity", USD_PER_KWH, NON_NEGATIVE, None, "\"0.07 USD/kWh\"",
@@ -365,6 +444,9 @@ key_table! {
         PriceHigh = "price_high", USD, NON_NEGATIVE, None, "\"25k USD\"",
             "high chip price estimate"
             => opt(x.fleets[i].chip.price_high);
+        ScaleupBw = "scaleup_bw", GB_PER_S, POSITIVE, None, "\"450 GB/s\"",
+            "scale-up bandwidth per chip, one way"
+            => opt(x.fleets[i].chip.scaleup_bw);
     }
 }
 
@@ -435,8 +517,10 @@ mod tests {
             .filter(|k| k.range.integer)
             .collect();
         // chips, chips_per_node, tensor_parallel (fleet and workload), layers, kv_heads,
-        // head_dim, context, batch
-        assert_eq!(counts.len(), 9, "{counts:?}");
+        // head_dim, context, batch; serving: heads, hidden, input_tokens, output_tokens,
+        // experts, experts_per_token, max_batch, prefill_chunk, spec_tokens,
+        // prefill_tensor_parallel; training: seq_len
+        assert_eq!(counts.len(), 20, "{counts:?}");
         for k in counts {
             // 2^53 = 9,007,199,254,740,992: every whole number below it is exact in f64.
             assert!(k.range.max <= 9_007_199_254_740_992.0, "{}", k.name);

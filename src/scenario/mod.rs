@@ -168,20 +168,30 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
         file: file.clone(),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| read_err(io_reason(path, &e)))?;
-    if meta.is_dir() {
-        return Err(read_err(
-            "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into(),
-        ));
+    // The size a regular file reports refuses it at once; the read is capped all the same
+    // (a device, a pipe or a growing file reports nothing true).
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+            return Err(read_err(format!(
+                "it is {:.1} MB; scenario files are at most {} MB (is this the right file?)",
+                meta.len() as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(read_err(format!(
-            "it is {:.1} MB; scenario files are at most {} MB (is this the right file?)",
-            meta.len() as f64 / 1e6,
-            MAX_FILE_BYTES / (1024 * 1024)
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| read_err(io_reason(path, &e)))?;
+    let bytes = crate::files::read_capped(path, MAX_FILE_BYTES).map_err(|e| {
+        read_err(match e {
+            crate::files::ReadError::Io(e) => io_reason(path, &e),
+            crate::files::ReadError::Folder => {
+                "it is a directory; give a .toml scenario file (e.g. scenarios/minimal.toml)".into()
+            }
+            crate::files::ReadError::TooLarge { .. } => format!(
+                "it is larger than {0} MB; scenario files are at most {0} MB (is this the right file?)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            other => other.to_string(),
+        })
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let ok = &e.as_bytes()[..at];
@@ -295,6 +305,12 @@ impl Scenario {
             self.sets.push(assignment.to_string());
             return Ok(());
         }
+        if path == "workload.tensor_parallel" && value.trim_matches('"') == "auto" {
+            self.inputs.workload.tensor_parallel_auto = true;
+            self.inputs.workload.tensor_parallel = None;
+            self.sets.push(assignment.to_string());
+            return Ok(());
+        }
         if let Some(done) = self.apply_choice(path, value) {
             done?;
             self.sets.push(assignment.to_string());
@@ -310,8 +326,9 @@ impl Scenario {
 
 impl Scenario {
     /// The `--set` paths whose values are names or lists, not quantities: `compare.baseline`
-    /// and `contract.fleet` (fleet ids) and `compare.claim` (levels, "1.3,1.4"). `None` when
-    /// `path` is none of them.
+    /// and `contract.fleet` (fleet ids), `compare.claim` (levels, "1.3,1.4"),
+    /// `workload.precision` and `fleet.ID.precision` (precision names). `None` when `path` is
+    /// none of them.
     fn apply_choice(&mut self, path: &str, value: &str) -> Option<Result<(), String>> {
         let ids: Vec<&str> = self.inputs.fleets.iter().map(|f| f.id.as_str()).collect();
         let fleet = |id: &str| -> Result<usize, String> {
@@ -324,6 +341,16 @@ impl Scenario {
             })
         };
         Some(match path {
+            // The scenario's name labels every report and chart: a variant run says what it is.
+            "name" => {
+                let name = value.trim().trim_matches('"');
+                if name.is_empty() {
+                    Err("the name must not be empty".to_string())
+                } else {
+                    self.name = name.to_string();
+                    Ok(())
+                }
+            }
             "compare.baseline" => fleet(value).map(|i| self.inputs.compare.baseline = i),
             "contract.fleet" => match fleet(value) {
                 Ok(i) => match self.inputs.contract.as_mut() {
@@ -340,9 +367,26 @@ impl Scenario {
                 Err(e) => Err(e),
             },
             "compare.claim" => parse_claims(value).map(|c| self.inputs.compare.claims = c),
-            _ => return None,
+            "workload.precision" => precision(value).map(|p| self.inputs.workload.precision = p),
+            _ => match path.split('.').collect::<Vec<_>>().as_slice() {
+                ["fleet", id, "precision"] => fleet(id).and_then(|i| {
+                    precision(value).map(|p| self.inputs.fleets[i].precision = Some(p))
+                }),
+                _ => return None,
+            },
         })
     }
+}
+
+/// A precision given by name on the command line ("fp8", or "\"fp8\"").
+fn precision(value: &str) -> Result<crate::model::Precision, String> {
+    let name = value.trim().trim_matches('"');
+    crate::model::Precision::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown precision '{name}'; {}",
+            parse::precision_help(name)
+        )
+    })
 }
 
 /// Claim levels as given on the command line: "1.3", "1.3,1.4", "[1.3, 1.4]" or "30 %" (a

@@ -37,8 +37,8 @@ const TOP: &[&str] = &[
     "sweep",
 ];
 const SITE_OTHER: &[&str] = &["power_basis"];
-const WORKLOAD_OTHER: &[&str] = &["kind", "precision"];
-const FLEET_OTHER: &[&str] = &["id", "chip", "platform"];
+const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
+const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
 const CONTRACT_OTHER: &[&str] = &["fleet"];
@@ -229,6 +229,17 @@ impl Walker {
         }
     }
 
+    /// Whether `key` is the string `word` (e.g. tensor_parallel = "auto"), noting its span.
+    fn word(&mut self, t: &DeTable, key: &str, word: &str, prefix: &str) -> bool {
+        match find(t, key) {
+            Some((_, v)) if matches!(v.get_ref(), DeValue::String(s) if s.as_ref() == word) => {
+                self.spans.insert(join(prefix, key), v.span());
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A quantity in SI units, range-checked; `None` when absent or bad (bad is a problem).
     fn quantity(&mut self, t: &DeTable, spec: &KeySpec, prefix: &str) -> Option<f64> {
         let (_, v) = find(t, spec.name)?;
@@ -317,6 +328,10 @@ impl Walker {
     fn section<K: SectionKey>(&mut self, t: &DeTable, prefix: &str, x: &mut Inputs, i: usize) {
         for &k in K::ALL {
             let spec = k.spec();
+            if spec.name == "tensor_parallel" && self.word(t, "tensor_parallel", "auto", prefix) {
+                x.fleets[i].tensor_parallel_auto = true;
+                continue;
+            }
             if let Some(v) = self.quantity(t, spec, prefix) {
                 k.set(x, i, if spec.range.integer { v.round() } else { v });
             }
@@ -711,24 +726,7 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
             }
             None
         }
-        Some((s, sp)) => match Precision::from_name(&s) {
-            Some(p) => Some(p),
-            None => {
-                let all: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
-                w.push(
-                    Problem::new(
-                        Some(sp),
-                        "workload.precision",
-                        format!("unknown precision '{s}'"),
-                    )
-                    .help(
-                        did_you_mean(&s, &all)
-                            .unwrap_or_else(|| format!("use one of {}", all.join(", "))),
-                    ),
-                );
-                None
-            }
-        },
+        Some((s, sp)) => precision_named(w, &s, sp, "workload.precision"),
     };
     let wl = Workload::new(
         kind.unwrap_or(WorkloadKind::Flops),
@@ -736,8 +734,32 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
     );
     let mut x = Inputs::scaffold(wl, Vec::new());
     keys::set_defaults::<WorkloadKey>(&mut x, 0);
+    match w.string(t, "serving", "workload") {
+        None => {}
+        Some((s, _)) if s == "aggregated" => {}
+        Some((s, _)) if s == "disaggregated" => x.workload.disaggregated = true,
+        Some((other, sp)) => {
+            let modes = ["aggregated", "disaggregated"];
+            w.push(
+                Problem::new(
+                    Some(sp),
+                    "workload.serving",
+                    format!("unknown serving mode '{other}'"),
+                )
+                .help(did_you_mean(&other, &modes).unwrap_or_else(|| {
+                    "use \"aggregated\" (prefill and decode on the same replicas) or \
+                     \"disaggregated\""
+                        .to_string()
+                })),
+            );
+        }
+    }
     for &k in WorkloadKey::ALL {
         let spec = k.spec();
+        if k == WorkloadKey::TensorParallel && w.word(t, "tensor_parallel", "auto", "workload") {
+            x.workload.tensor_parallel_auto = true;
+            continue;
+        }
         if k == WorkloadKey::Batch {
             if let Some((_, v)) = find(t, "batch") {
                 if let DeValue::String(s) = v.get_ref() {
@@ -754,6 +776,27 @@ fn parse_workload(w: &mut Walker, root: &DeTable) -> Option<Workload> {
         }
     }
     Some(x.workload).filter(|_| kind.is_some() && precision.is_some())
+}
+
+/// The precision named `name` (at `span`, key `key`); an unknown name is a problem with a
+/// "did you mean".
+fn precision_named(w: &mut Walker, name: &str, span: Range<usize>, key: &str) -> Option<Precision> {
+    match Precision::from_name(name) {
+        Some(p) => Some(p),
+        None => {
+            w.push(
+                Problem::new(Some(span), key, format!("unknown precision '{name}'"))
+                    .help(precision_help(name)),
+            );
+            None
+        }
+    }
+}
+
+/// "did you mean 'fp8'?" or the list of precisions.
+pub fn precision_help(name: &str) -> String {
+    let all: Vec<&str> = Precision::ALL.iter().map(|p| p.name()).collect();
+    did_you_mean(name, &all).unwrap_or_else(|| format!("use one of {}", all.join(", ")))
 }
 
 fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet> {
@@ -869,6 +912,13 @@ fn parse_fleets(w: &mut Walker, root: &DeTable, catalog: &Catalog) -> Vec<Fleet>
         }
         w.section::<FleetKey>(t, &prefix, &mut tmp, 0);
         fleet = tmp.fleets.pop().expect("one fleet");
+        if let Some((name, span)) = w.string(t, "precision", &prefix) {
+            fleet.precision = precision_named(w, &name, span, &format!("{prefix}.precision"));
+            if fleet.precision.is_none() {
+                // Reported: which peak the fleet needs is unknown.
+                w.covered.insert(format!("{prefix}.chip"));
+            }
+        }
         if fleet.rent.is_none() && find(t, "rent").is_some() {
             // A bad rent was reported: whether the fleet is owned is unknown, so do not ask
             // for what an owned fleet needs.

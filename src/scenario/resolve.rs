@@ -65,10 +65,23 @@ pub fn to_toml(s: &Scenario) -> String {
             o.push_str("batch = \"max\"\n");
             continue;
         }
+        if k == WorkloadKey::TensorParallel && x.workload.tensor_parallel_auto {
+            o.push_str("tensor_parallel = \"auto\"\n");
+            continue;
+        }
         line(&mut o, k.spec(), k.get(x, 0));
+    }
+    if x.workload.disaggregated {
+        o.push_str("serving = \"disaggregated\"\n");
     }
     for (fi, f) in x.fleets.iter().enumerate() {
         let _ = writeln!(o, "\n[[fleet]]\nid = {}", quote(&f.id));
+        if f.tensor_parallel_auto && f.tensor_parallel.is_none() {
+            o.push_str("tensor_parallel = \"auto\"\n");
+        }
+        if let Some(p) = f.precision {
+            let _ = writeln!(o, "precision = {}", quote(p.name()));
+        }
         for &k in FleetKey::ALL {
             // Write only what the fleet itself sets: inherited site values stay inherited.
             line(&mut o, k.spec(), k.own(x, fi));

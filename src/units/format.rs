@@ -108,19 +108,27 @@ pub const SCI_FROM: f64 = 1e15;
 /// Below this magnitude machine-read numbers ([`Num`]) use scientific notation too.
 pub const SCI_BELOW: f64 = 1e-6;
 
-/// A number for CSV and other machine-read text: Rust's shortest round-trip form ("0.0725",
+/// A number for CSV and other machine-read text: rounded to 15 significant digits (what a
+/// double's arithmetic keeps: the noise of the last bits goes, so 1,999,993,014 W does not
+/// print as 1999993013.9999998), then Rust's shortest round-trip form of that ("0.0725",
 /// "2307296"), in scientific notation below 1e-6 and from 1e15 on ("1e-150", "2.5e20"), where
-/// the plain form would run to hundreds of digits. Every CSV reader parses both.
+/// the plain form would run to hundreds of digits. Every CSV reader parses both. results.json
+/// keeps every bit.
 #[derive(Debug, Clone, Copy)]
 pub struct Num(pub f64);
 
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let a = self.0.abs();
-        if a != 0.0 && a.is_finite() && !(SCI_BELOW..SCI_FROM).contains(&a) {
-            write!(f, "{:e}", self.0)
+        let x = if self.0.is_finite() {
+            format!("{:.14e}", self.0).parse().unwrap_or(self.0)
         } else {
-            write!(f, "{}", self.0)
+            self.0
+        };
+        let a = x.abs();
+        if a != 0.0 && a.is_finite() && !(SCI_BELOW..SCI_FROM).contains(&a) {
+            write!(f, "{x:e}")
+        } else {
+            write!(f, "{x}")
         }
     }
 }

@@ -150,6 +150,8 @@ pub const S: Unit = unit("s", Dim::TIME, 1.0);
 pub const GB: Unit = unit("GB", Dim::DATA, 1e9);
 /// Terabytes per second (decimal).
 pub const TB_PER_S: Unit = unit("TB/s", dim(0, 0, -1, 1, 0), 1e12);
+/// Gigabytes per second (decimal): scale-up links.
+pub const GB_PER_S: Unit = unit("GB/s", dim(0, 0, -1, 1, 0), 1e9);
 /// Dense tera-FLOP per second.
 pub const TFLOP_PER_S: Unit = unit("TFLOP/s", dim(0, 0, -1, 0, 1), 1e12);
 /// Bytes (per element: a bare number is bytes).
@@ -172,6 +174,7 @@ pub fn accepted(unit: &Unit) -> Vec<&'static str> {
         "s" => vec!["s", "ms", "us"],
         "GB" => vec!["GB", "GiB", "TB"],
         "TB/s" => vec!["TB/s", "GB/s"],
+        "GB/s" => vec!["GB/s", "TB/s"],
         "TFLOP/s" => vec!["TFLOP/s", "PFLOP/s"],
         other => vec![other],
     }
@@ -644,7 +647,11 @@ fn spellings(unit: &Unit) -> (Vec<(&'static str, &'static str)>, bool) {
     let prefixed = |us: &[&'static str]| (us.iter().map(|u| ("", *u)).collect(), true);
     match unit.name {
         "-" => (vec![("", "")], false),
-        u @ ("USD" | "USD/yr" | "USD/h" | "tokens") => (vec![("", u), ("k", u), ("M", u)], false),
+        // One rule with the other units: the prefix that puts the number in [1, 1000) on a tie
+        // ("48.9553G USD", not "48955.3M USD").
+        u @ ("USD" | "USD/yr" | "USD/h" | "tokens") => {
+            (vec![("", u), ("k", u), ("M", u), ("G", u), ("T", u)], true)
+        }
         "W" => prefixed(&["W", "kW", "MW", "GW", "TW"]),
         "s" => prefixed(&["s", "ms"]),
         "GB" => prefixed(&["GB", "GiB", "TB", "TiB"]),
@@ -675,10 +682,14 @@ fn fmt_number(x: f64, sig: usize) -> String {
         ),
         _ => format!("0.{}{digits}", "0".repeat((-k - n) as usize)),
     };
+    // Scientific notation only where it saves more than its own "e" and exponent: a count of
+    // 200000 stays "200000" (not "2e5"); 70e9 parameters stay "70e9".
     let mut best = plain(last);
+    let mut best_len = best.len();
     for exp in [e.div_euclid(3) * 3, e].into_iter().filter(|x| *x != 0) {
         let cand = format!("{}e{exp}", plain(last - exp));
-        if cand.len() < best.len() {
+        if cand.len() + 3 < best_len {
+            best_len = cand.len() + 3;
             best = cand;
         }
     }
@@ -1398,15 +1409,18 @@ mod tests {
             (2400.0, W, "2.4 kW"), // same length as "2400 W": the number in [1, 1000) wins
             (1.5e6, W, "1.5 MW"),
             (12e3, USD, "12k USD"),
-            (2500.0, USD, "2500 USD"), // same length as "2.5k USD": no multiplier wins
+            // Money follows the rule of every unit: on a tie the number in [1, 1000) wins.
+            (2500.0, USD, "2.5k USD"),
             (1.5e6, USD, "1.5M USD"),
-            (1e11, USD, "1e11 USD"),
-            (1.2e9, USD, "1200M USD"), // scientific notation counts 2 more than its length,
+            (1e11, USD, "100G USD"),
+            (1.2e9, USD, "1.2G USD"),
+            (48.9553e9, USD, "48.9553G USD"), // not "48955.3M USD"
+            (2e5, ONE, "200000"),             // a count in plain digits, not "2e5"
             (-5.0, USD, "-5 USD"),
             (0.07 / 3.6e6, USD_PER_KWH, "0.07 USD/kWh"),
             (11.0, USD_PER_W, "11 USD/W"),
             (0.4 / SPY, USD_PER_W_YR, "0.4 USD/W/yr"),
-            (4500.0 / SPY, USD_PER_YR, "4500 USD/yr"),
+            (4500.0 / SPY, USD_PER_YR, "4.5k USD/yr"),
             (2.1 / 3600.0, USD_PER_H, "2.1 USD/h"),
             (5.0 * SPY, YR, "5 yr"),
             (0.5 * SPY, YR, "0.5 yr"),

@@ -22,13 +22,48 @@ use crate::report::output;
 use crate::scenario::{Param, Scenario};
 use crate::units;
 use comfy_table::Table;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn out_dir(o: &OutArgs) -> Result<Option<PathBuf>, AppError> {
+/// The `--out` folder, checked, locked and staged before any computing (see
+/// [`output::RunFolder`]); `owns` names the command's outputs, which must not include the
+/// scenario file.
+fn out_dir(
+    o: &OutArgs,
+    owns: fn(&str) -> bool,
+    scenario: &Path,
+) -> Result<Option<output::RunFolder>, AppError> {
     o.out
         .as_deref()
-        .map(|d| output::prepare_dir(d).map_err(AppError::input))
+        .map(|d| {
+            output::RunFolder::open(d, owns, &[("scenario", scenario)]).map_err(AppError::input)
+        })
         .transpose()
+}
+
+/// The outputs every analysis command writes into its `--out` folder.
+fn common_output(name: &str) -> bool {
+    ["results.json", "provenance.json", crate::app::run::RESOLVED].contains(&name)
+}
+
+/// Is `name` the chart `stem` as PNG or SVG?
+fn is_chart(name: &str, stem: &str) -> bool {
+    name.strip_prefix(stem)
+        .is_some_and(|ext| ext == ".png" || ext == ".svg")
+}
+
+/// Moves the staged outputs into place and says what changed.
+fn finish(folder: output::RunFolder, what: &str) -> Result<(), AppError> {
+    let dir = folder.dir().to_path_buf();
+    let (_, removed) = crate::app::run::commit(folder)?;
+    eprintln!("wrote {what} to {}", dir.display());
+    if !removed.is_empty() {
+        eprintln!(
+            "removed {} of an earlier run that this one did not write: {}",
+            removed.len(),
+            removed.join(", ")
+        );
+    }
+    Ok(())
 }
 
 fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppError> {

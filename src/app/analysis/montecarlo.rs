@@ -69,10 +69,26 @@ fn mc_json(
     })
 }
 
+/// What `montecarlo --out` writes: one histogram per candidate, so a run with fewer
+/// candidates removes the others'.
+fn montecarlo_owns(name: &str) -> bool {
+    super::common_output(name)
+        || name == "montecarlo.csv"
+        || name.strip_prefix("montecarlo_rho_").is_some_and(|rest| {
+            rest.strip_suffix(".png")
+                .or_else(|| rest.strip_suffix(".svg"))
+                .is_some_and(|id| !id.is_empty())
+        })
+}
+
 pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
-    let dir = out_dir(&a.out)?;
+    let dir = out_dir(&a.out, montecarlo_owns, &a.scenario.scenario)?;
     let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
+    if let Some(path) = &a.samples {
+        crate::files::refuse_same(path, "--samples", &[("scenario", &a.scenario.scenario)])
+            .map_err(AppError::input)?;
+    }
     let mut sink = match &a.samples {
         Some(path) => Some(FileSink(output::OutFile::create(path).map_err(|e| {
             AppError::input(format!(
@@ -154,10 +170,10 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                 |p, f, o| plot::histogram(&chart, p, f, o),
             )?;
         }
-        eprintln!(
-            "wrote montecarlo.csv, results.json, provenance and the charts to {}",
-            dir.display()
-        );
+        super::finish(
+            dir,
+            "montecarlo.csv, results.json, provenance and the charts",
+        )?;
     }
     print(&text)
 }

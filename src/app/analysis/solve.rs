@@ -104,6 +104,19 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
                 show(from), show(to), fmt_thousands(at_from, 4), show(from), fmt_thousands(at_to, 4), show(to),
                 units::format::Num(target)))
         }
+        solve::Solution::Independent { value } => {
+            return Err(AppError::runtime(format!(
+                "{label} does not depend on {}: it is {} everywhere in [{}, {}], so no value \
+                 reaches {}; solve for an input it depends on (`fleetcost elasticities {}` \
+                 lists each input's effect)",
+                a.param,
+                fmt_thousands(value, 4),
+                show(from),
+                show(to),
+                units::format::Num(target),
+                a.scenario.scenario.display()
+            )))
+        }
         solve::Solution::Jump { at, left, right } => (None, format!(
             "{label} jumps across {} at {} = {} ({} just below, {} at it): a jump from count rounding, not a root",
             units::format::Num(target), a.param, show(at), fmt_thousands(left, 4), fmt_thousands(right, 4))),

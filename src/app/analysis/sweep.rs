@@ -2,8 +2,8 @@
 //! and line or contour charts.
 
 use super::{
-    axis_label, axis_value, chart_both, count_rounded, metric_of, out_dir, progress_bar, table,
-    tick_format,
+    axis_label, axis_value, chart_both, count_rounded, finish, metric_of, out_dir, progress_bar,
+    table, tick_format,
 };
 use crate::analysis::metric::{Metric, FLEET_KEYS};
 use crate::analysis::sweep;
@@ -138,6 +138,15 @@ struct SweepPointJson<'a> {
     report: &'a RunReport,
 }
 
+/// What `sweep --out` writes: a 1-D sweep's chart and a 2-D sweep's heat map are both its
+/// own, so one does not stay beside the other's data.
+fn sweep_owns(name: &str) -> bool {
+    super::common_output(name)
+        || name == "sweep.csv"
+        || super::is_chart(name, "sweep")
+        || super::is_chart(name, "sweep_heatmap")
+}
+
 pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let axes = if a.param.is_empty() {
@@ -168,7 +177,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
             fmt_thousands(max, 0)
         )));
     }
-    let dir = out_dir(&a.out)?;
+    let dir = out_dir(&a.out, sweep_owns, &a.scenario.scenario)?;
     let bar = progress_bar(total as u64, 20_000, "grid points", a.out.quiet);
     let points = sweep::run_with_progress(&s.name, &s.inputs, &axes, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -211,10 +220,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         write(&dir, "results.json", sweep_json().as_bytes())?;
         write_provenance(&dir, &s, None)?;
         draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
-        eprintln!(
-            "wrote sweep.csv, results.json, provenance and the chart to {}",
-            dir.display()
-        );
+        finish(dir, "sweep.csv, results.json, provenance and the chart")?;
     }
     print(&text)
 }

@@ -10,13 +10,31 @@ use crate::plot::{self, TickFormat};
 use crate::report::{self, Format};
 use crate::units::format::{fmt_thousands, Num};
 
+/// What `tornado --out` writes.
+fn tornado_owns(name: &str) -> bool {
+    super::common_output(name) || name == "tornado.csv" || super::is_chart(name, "tornado")
+}
+
 pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let metric = metric_of(&s, &a.metric)?;
     tornado::check(&s).map_err(AppError::input)?;
-    let dir = out_dir(&a.out)?;
+    let dir = out_dir(&a.out, tornado_owns, &a.scenario.scenario)?;
     let (base, bars) = tornado::tornado(&s, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
+    // Inputs that do not move the metric stay in the CSV and JSON (swing 0) but not in the
+    // table or chart, which name them in a note; if none moves it, all are shown.
+    let moves = |b: &&tornado::Bar| b.swing > 1e-12 * base.abs().max(f64::MIN_POSITIVE);
+    let shown: Vec<&tornado::Bar> = if bars.iter().any(|b| moves(&b)) {
+        bars.iter().filter(moves).collect()
+    } else {
+        bars.iter().collect()
+    };
+    let no_effect: Vec<String> = bars
+        .iter()
+        .filter(|b| !shown.iter().any(|s| s.param == b.param))
+        .map(|b| b.param.clone())
+        .collect();
     let csv_text = {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
@@ -51,7 +69,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
         Format::Json => json(),
         Format::Csv => csv_text.clone(),
         _ => {
-            let rows = bars
+            let rows = shown
                 .iter()
                 .map(|b| {
                     vec![
@@ -82,7 +100,11 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                     .to_vec(),
                     rows
                 )
-            )
+            ) + &if no_effect.is_empty() {
+                String::new()
+            } else {
+                format!("no effect on {label}: {}\n", no_effect.join(", "))
+            }
         }
     };
     if let Some(dir) = dir {
@@ -100,7 +122,8 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
                 TickFormat::Plain
             },
             base,
-            bars: bars
+            no_effect: no_effect.clone(),
+            bars: shown
                 .iter()
                 .map(|b| plot::TornadoBar {
                     param: b.param.clone(),
@@ -120,10 +143,7 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
         chart_both(&dir, "tornado", a.out.size, |p, f, o| {
             plot::tornado(&chart, p, f, o)
         })?;
-        eprintln!(
-            "wrote tornado.csv, results.json, provenance and the chart to {}",
-            dir.display()
-        );
+        super::finish(dir, "tornado.csv, results.json, provenance and the chart")?;
     }
     print(&text)
 }

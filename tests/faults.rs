@@ -1,0 +1,640 @@
+//! Faults outside the scenario parser (issue 17): endless and special inputs, an output that is
+//! its own input, signals, two commands in one folder, stale outputs, names that cannot be
+//! files, paths that are not UTF-8. Each test runs the binary as a user (or an adversary) would.
+
+mod common;
+
+use common::{fleetcost, ok_stdout, refused, root};
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MINIMAL: &str = "scenarios/minimal.toml";
+const UNCERTAIN: &str = "scenarios/trainium-vs-gpu-2gw.toml";
+const MEASURED: &str = "tests/data/h100_sxm_2026-11.csv";
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// Every name in `dir`, sorted, hidden ones included.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn hidden(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+fn calibrate_args(measured: &Path) -> Vec<OsString> {
+    let mut v: Vec<OsString> = vec!["calibrate".into(), measured.into()];
+    v.extend(["--chip", "h100-sxm", "--model", "llama3-8b"].map(OsString::from));
+    v
+}
+
+// ------------------------------------------------------------------------------ reads
+
+#[test]
+fn endless_and_special_inputs_are_refused_or_capped() {
+    // A character device is refused at once, not read.
+    let t0 = Instant::now();
+    let err = refused(
+        &fleetcost(["validate", "/dev/zero"]),
+        2,
+        "validate /dev/zero",
+    );
+    assert!(
+        err.contains(
+            "/dev/zero: cannot read the scenario: it is a character device, not a regular file"
+        ),
+        "{err}"
+    );
+    let err = refused(
+        &fleetcost(calibrate_args(Path::new("/dev/zero"))),
+        2,
+        "calibrate /dev/zero",
+    );
+    assert!(err.contains("it is a character device"), "{err}");
+    // A FIFO is refused too.
+    let dir = tmp();
+    let fifo = dir.path().join("fifo.toml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let err = refused(
+        &fleetcost(["validate".as_ref(), fifo.as_os_str()]),
+        2,
+        "fifo",
+    );
+    assert!(err.contains("a pipe (FIFO)"), "{err}");
+    // Standard input is read, but only up to the 10 MB a scenario may be: `yes` never ends.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+        .args(["validate", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        use std::io::Write;
+        let line = [b'y', b'\n'].repeat(1 << 15);
+        while stdin.write_all(&line).is_ok() {}
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    let err = refused(&out, 2, "yes | validate /dev/stdin");
+    assert!(
+        err.contains("/dev/stdin: cannot read the scenario: it is larger than 10 MB"),
+        "{err}"
+    );
+    // `-` is standard input too, and a good scenario on it validates.
+    let text = std::fs::read(root().join(MINIMAL)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+        .args(["validate", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&text).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(ok_stdout(&out).starts_with("ok: -"));
+    assert!(t0.elapsed() < Duration::from_secs(120));
+}
+
+#[test]
+fn plot_reads_are_refused_for_special_files() {
+    let dir = tmp();
+    let out = dir.path().join("run");
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        MINIMAL.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--no-plots".as_ref(),
+    ]));
+    std::fs::remove_file(out.join("cashflow.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", out.join("cashflow.csv")).unwrap();
+    let err = refused(&fleetcost(["plot".as_ref(), out.as_os_str()]), 2, "plot");
+    assert!(
+        err.contains("cannot read cashflow.csv (it is a character device"),
+        "{err}"
+    );
+}
+
+// --------------------------------------------------------------- an output that is an input
+
+#[test]
+fn an_output_that_is_an_input_is_refused_before_computing() {
+    let dir = tmp();
+    let sc = dir.path().join("sc.toml");
+    std::fs::copy(root().join(UNCERTAIN), &sc).unwrap();
+    let before = std::fs::read(&sc).unwrap();
+    let err = refused(
+        &fleetcost([
+            "montecarlo".as_ref(),
+            sc.as_os_str(),
+            "-n".as_ref(),
+            "1000".as_ref(),
+            "--samples".as_ref(),
+            sc.as_os_str(),
+        ]),
+        2,
+        "--samples the scenario",
+    );
+    assert!(err.contains("it is the same file as the scenario"), "{err}");
+    // Through a link, too.
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&sc, &link).unwrap();
+    let err = refused(
+        &fleetcost([
+            "montecarlo".as_ref(),
+            sc.as_os_str(),
+            "--samples".as_ref(),
+            link.as_os_str(),
+        ]),
+        2,
+        "--samples a link to the scenario",
+    );
+    assert!(err.contains("same file"), "{err}");
+    assert_eq!(std::fs::read(&sc).unwrap(), before);
+
+    let m = dir.path().join("m.csv");
+    std::fs::copy(root().join(MEASURED), &m).unwrap();
+    let before = std::fs::read(&m).unwrap();
+    let mut args = calibrate_args(&m);
+    args.extend(["--out".into(), m.clone().into_os_string()]);
+    let err = refused(&fleetcost(args), 2, "calibrate --out the measurements");
+    assert!(
+        err.contains("it is the same file as the measurements file"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&m).unwrap(), before);
+
+    // A run folder's resolved scenario given back as the scenario of a run into that folder.
+    let out = dir.path().join("out");
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        MINIMAL.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--no-plots".as_ref(),
+    ]));
+    let resolved = out.join("scenario.resolved.toml");
+    let err = refused(
+        &fleetcost([
+            "run".as_ref(),
+            resolved.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--set".as_ref(),
+            "site.pue=1.4".as_ref(),
+        ]),
+        2,
+        "run --out the scenario's folder",
+    );
+    assert!(
+        err.contains("is the folder's scenario.resolved.toml, which this command replaces"),
+        "{err}"
+    );
+}
+
+// ------------------------------------------------------------------------------ signals
+
+/// Starts the binary, waits until `ready` holds (at most 60 s), sends `signal` with kill(1),
+/// and returns the exit code and stderr.
+fn interrupt(args: &[OsString], signal: &str, ready: impl Fn() -> bool) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while !ready() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the command ended before it could be interrupted"
+        );
+        assert!(t0.elapsed() < Duration::from_secs(60), "never became ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .unwrap()
+        .success());
+    let t1 = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if t1.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("{signal} did not end the command within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sigint_during_samples_removes_the_temporary_file_and_exits_130() {
+    let dir = tmp();
+    let samples = dir.path().join("s.csv");
+    std::fs::write(&samples, b"old samples\n").unwrap();
+    let args: Vec<OsString> = vec![
+        "montecarlo".into(),
+        UNCERTAIN.into(),
+        "-n".into(),
+        "1000000000000".into(),
+        "-q".into(),
+        "--samples".into(),
+        samples.clone().into(),
+    ];
+    // Ready once the temporary file beside s.csv has rows in it.
+    let d = dir.path().to_path_buf();
+    let (code, err) = interrupt(&args, "-INT", || {
+        std::fs::read_dir(&d).unwrap().flatten().any(|e| {
+            e.file_name().to_string_lossy().starts_with(".s.csv.tmp-")
+                && e.metadata().map(|m| m.len() > 0).unwrap_or(false)
+        })
+    });
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted (SIGINT)"), "{err}");
+    assert_eq!(names(dir.path()), ["s.csv"], "debris left");
+    assert_eq!(std::fs::read(&samples).unwrap(), b"old samples\n");
+}
+
+#[test]
+fn sigterm_during_a_sweep_leaves_the_folder_as_it_was_and_exits_143() {
+    let dir = tmp();
+    let out = dir.path().join("out");
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        MINIMAL.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]));
+    let before: Vec<(String, Vec<u8>)> = names(&out)
+        .into_iter()
+        .map(|n| {
+            let b = std::fs::read(out.join(&n)).unwrap();
+            (n, b)
+        })
+        .collect();
+    // A 500 x 500 grid takes seconds; the signal comes while it is computed.
+    let args: Vec<OsString> = [
+        "sweep",
+        MINIMAL,
+        "-q",
+        "--param",
+        "site.pue",
+        "--from",
+        "1.1",
+        "--to",
+        "1.6",
+        "--steps",
+        "500",
+        "--param",
+        "site.electricity",
+        "--from",
+        "0.03",
+        "--to",
+        "0.2",
+        "--steps",
+        "500",
+        "--out",
+    ]
+    .iter()
+    .map(OsString::from)
+    .chain([out.clone().into_os_string()])
+    .collect();
+    let o = out.clone();
+    let (code, err) = interrupt(&args, "-TERM", || {
+        names(&o)
+            .iter()
+            .any(|n| n.starts_with(".fleetcost-staging-"))
+    });
+    assert_eq!(code, Some(143), "{err}");
+    assert!(err.contains("interrupted (SIGTERM)"), "{err}");
+    let after: Vec<(String, Vec<u8>)> = names(&out)
+        .into_iter()
+        .map(|n| {
+            let b = std::fs::read(out.join(&n)).unwrap();
+            (n, b)
+        })
+        .collect();
+    assert!(before == after, "the folder changed: {:?}", names(&out));
+}
+
+#[test]
+fn temporary_files_of_a_dead_process_are_removed_by_the_next_run() {
+    let dir = tmp();
+    // Pids above the kernel's maximum (2^22) never run.
+    let stale = [".s.csv.tmp-99999999-3", ".fleetcost-probe-99999998"];
+    for n in stale {
+        std::fs::write(dir.path().join(n), vec![0u8; 4096]).unwrap();
+    }
+    std::fs::create_dir(dir.path().join(".fleetcost-staging-99999997-0")).unwrap();
+    std::fs::write(
+        dir.path().join(".fleetcost.lock"),
+        b"99999996\nfleetcost run\n",
+    )
+    .unwrap();
+    let samples = dir.path().join("s.csv");
+    ok_stdout(&fleetcost([
+        "montecarlo".as_ref(),
+        UNCERTAIN.as_ref(),
+        "-n".as_ref(),
+        "2000".as_ref(),
+        "--samples".as_ref(),
+        samples.as_os_str(),
+    ]));
+    assert_eq!(hidden(dir.path()), [".fleetcost.lock"]);
+    // The stale lock is taken over and released by a run into the folder.
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        MINIMAL.as_ref(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+        "--no-plots".as_ref(),
+    ]));
+    assert!(hidden(dir.path()).is_empty(), "{:?}", hidden(dir.path()));
+}
+
+// -------------------------------------------------------------- two commands in one folder
+
+#[test]
+fn a_folder_held_by_a_live_command_is_refused_naming_it() {
+    let dir = tmp();
+    // A live process (this test) holds the folder's lock.
+    std::fs::write(
+        dir.path().join(".fleetcost.lock"),
+        format!("{}\nfleetcost sweep x.toml --out d\n", std::process::id()),
+    )
+    .unwrap();
+    let err = refused(
+        &fleetcost([
+            "run".as_ref(),
+            MINIMAL.as_ref(),
+            "--out".as_ref(),
+            dir.path().as_os_str(),
+        ]),
+        2,
+        "a locked folder",
+    );
+    assert!(
+        err.contains(&format!(
+            "another fleetcost (process {}: fleetcost sweep x.toml --out d) is writing this folder",
+            std::process::id()
+        )),
+        "{err}"
+    );
+    assert_eq!(names(dir.path()), [".fleetcost.lock"]);
+}
+
+#[test]
+fn concurrent_runs_never_mix_their_files() {
+    let dir = tmp();
+    let out = dir.path().join("out");
+    // Two runs of different scenarios race for one folder, five times: each ends either
+    // refused (the other holds the folder) or with all its files; results.json and the
+    // resolved scenario always come from the same run.
+    for _ in 0..5 {
+        let spawn = |sc: &str| {
+            Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+                .args(["run", sc, "--no-plots", "--format", "json", "--out"])
+                .arg(&out)
+                .current_dir(root())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let a = spawn(MINIMAL);
+        let b = spawn(UNCERTAIN);
+        for c in [a, b] {
+            let o = c.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                o.status.code() == Some(0)
+                    || (o.status.code() == Some(2) && err.contains("is writing this folder")),
+                "{err}"
+            );
+        }
+        let prov = std::fs::read_to_string(out.join("provenance.json")).unwrap();
+        let results = std::fs::read_to_string(out.join("results.json")).unwrap();
+        let resolved = std::fs::read_to_string(out.join("scenario.resolved.toml")).unwrap();
+        let from_uncertain = prov.contains("trainium-vs-gpu-2gw");
+        let fleets = |text: &str| text.contains("gb200");
+        assert_eq!(
+            fleets(&results),
+            from_uncertain,
+            "results.json from the other run"
+        );
+        assert_eq!(
+            fleets(&resolved),
+            from_uncertain,
+            "resolved scenario from the other run"
+        );
+        assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+    }
+}
+
+// ------------------------------------------------------------------------------ stale outputs
+
+#[test]
+fn each_command_removes_its_outputs_that_it_did_not_write_this_time() {
+    let dir = tmp();
+    let out = dir.path().join("out");
+    let sweep = |extra: &[&str]| {
+        let mut args: Vec<OsString> = [
+            "sweep", MINIMAL, "--param", "site.pue", "--from", "1.1", "--to", "1.5", "--steps", "3",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        args.extend(extra.iter().map(OsString::from));
+        args.extend(["--out".into(), out.clone().into_os_string()]);
+        fleetcost(args)
+    };
+    ok_stdout(&sweep(&[
+        "--param",
+        "site.electricity",
+        "--from",
+        "0.05",
+        "--to",
+        "0.1",
+        "--steps",
+        "3",
+    ]));
+    assert!(out.join("sweep_heatmap.png").exists());
+    let o = sweep(&[]);
+    ok_stdout(&o);
+    assert_eq!(
+        names(&out),
+        [
+            "provenance.json",
+            "results.json",
+            "scenario.resolved.toml",
+            "sweep.csv",
+            "sweep.png",
+            "sweep.svg"
+        ]
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sweep_heatmap.png, sweep_heatmap.svg"));
+
+    // A Monte Carlo histogram of a candidate the scenario no longer has goes; files of other
+    // commands and of the user stay.
+    let mc = dir.path().join("mc");
+    std::fs::create_dir(&mc).unwrap();
+    for n in [
+        "montecarlo_rho_gone.png",
+        "montecarlo_rho_gone.svg",
+        "notes.txt",
+        "sweep.csv",
+    ] {
+        std::fs::write(mc.join(n), b"x").unwrap();
+    }
+    ok_stdout(&fleetcost([
+        "montecarlo".as_ref(),
+        UNCERTAIN.as_ref(),
+        "-n".as_ref(),
+        "2000".as_ref(),
+        "--out".as_ref(),
+        mc.as_os_str(),
+    ]));
+    let n = names(&mc);
+    assert!(!n.iter().any(|x| x.contains("gone")), "{n:?}");
+    assert!(
+        n.contains(&"notes.txt".into()) && n.contains(&"sweep.csv".into()),
+        "{n:?}"
+    );
+    assert!(n.contains(&"montecarlo.csv".into()), "{n:?}");
+}
+
+// ---------------------------------------------------------- names that cannot be files
+
+#[test]
+fn file_names_ending_in_a_slash_and_broken_links_are_refused_up_front() {
+    let dir = tmp();
+    let slash = format!("{}/x.csv/", dir.path().display());
+    let t0 = Instant::now();
+    let err = refused(
+        &fleetcost([
+            "montecarlo",
+            UNCERTAIN,
+            "-n",
+            "100000000000",
+            "--samples",
+            &slash,
+        ]),
+        2,
+        "--samples x.csv/",
+    );
+    // Refused before the 1e11 draws, which would take hours.
+    assert!(t0.elapsed() < Duration::from_secs(30));
+    assert!(err.contains("ends with '/'"), "{err}");
+    let mut args = calibrate_args(&root().join(MEASURED));
+    args.extend([
+        "--out".into(),
+        format!("{}/f/", dir.path().display()).into(),
+    ]);
+    let err = refused(&fleetcost(args), 2, "calibrate --out f/");
+    assert!(err.contains("ends with '/'"), "{err}");
+    assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+
+    let lp = dir.path().join("loop");
+    std::os::unix::fs::symlink(&lp, &lp).unwrap();
+    let err = refused(
+        &fleetcost([
+            "run".as_ref(),
+            MINIMAL.as_ref(),
+            "--out".as_ref(),
+            lp.as_os_str(),
+        ]),
+        2,
+        "--out a link loop",
+    );
+    assert!(err.contains("symbolic link that loops"), "{err}");
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let err = refused(
+        &fleetcost([
+            "run".as_ref(),
+            MINIMAL.as_ref(),
+            "--out".as_ref(),
+            dangling.as_os_str(),
+        ]),
+        2,
+        "--out a dangling link",
+    );
+    assert!(err.contains("nowhere, which does not exist"), "{err}");
+    assert!(!err.contains("File exists"), "{err}");
+}
+
+// --------------------------------------------------------------------- non-UTF-8 paths
+
+#[test]
+fn an_out_path_that_is_not_utf8_is_written_and_recorded_lossily() {
+    let dir = tmp();
+    let mut name = dir.path().as_os_str().to_owned().into_vec();
+    name.extend_from_slice(b"/out-\xff\xfe");
+    let out = PathBuf::from(OsString::from_vec(name));
+    let o = fleetcost([
+        "run".as_ref(),
+        MINIMAL.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    ok_stdout(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    // 6 data files, workbook.xlsx and 4 charts as PNG and SVG.
+    assert!(err.contains("wrote 15 files"), "{err}");
+    assert!(err.contains("U+FFFD"), "{err}");
+    assert_eq!(names(&out).len(), 15);
+    let prov: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("provenance.json")).unwrap())
+            .unwrap();
+    let cmd = prov["command"].as_array().unwrap();
+    assert!(cmd
+        .iter()
+        .any(|a| a.as_str().unwrap().ends_with("out-\u{fffd}\u{fffd}")));
+    assert!(prov["note"].as_str().unwrap().contains("not UTF-8"));
+    // The same for a Monte Carlo with --samples under that folder and an analysis --out.
+    let samples = out.join("s-\u{e9}.csv");
+    ok_stdout(&fleetcost([
+        "montecarlo".as_ref(),
+        UNCERTAIN.as_ref(),
+        "-n".as_ref(),
+        "1000".as_ref(),
+        "--samples".as_ref(),
+        samples.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]));
+    assert!(samples.exists());
+}
