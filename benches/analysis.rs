@@ -1,4 +1,5 @@
 //! End-to-end analysis benches on the shipped 2 GW scenario: Monte Carlo of 1e5 and 1e6 draws
+//! (and the same on the MoE serving scenario, batch "max", tensor_parallel "auto", tpot)
 //! (sampling, copula, the model for every fleet, comparisons, summary statistics) and a 2-D
 //! sweep of 1e6 grid points. Throughput is printed per element (draw or grid point).
 //! Run with `cargo bench --bench analysis`.
@@ -9,10 +10,17 @@ use fleetcost::scenario::{Scenario, SweepAxis};
 use std::hint::black_box;
 
 const SCENARIO: &str = "scenarios/trainium-vs-gpu-2gw.toml";
+/// Inference: a MoE served at tpot 50 ms with batch "max" and tensor_parallel "auto" on four
+/// fleets, 6 uncertain inputs.
+const SERVING: &str = "scenarios/moe-serving-2gw.toml";
+
+fn load_file(path: &str) -> Scenario {
+    let text = std::fs::read_to_string(path).expect("run benches from the repository root");
+    Scenario::from_str(path, &text).expect("the shipped scenario is valid")
+}
 
 fn load() -> Scenario {
-    let text = std::fs::read_to_string(SCENARIO).expect("run benches from the repository root");
-    Scenario::from_str(SCENARIO, &text).expect("the shipped scenario is valid")
+    load_file(SCENARIO)
 }
 
 fn benches(c: &mut Criterion) {
@@ -25,6 +33,14 @@ fn benches(c: &mut Criterion) {
         g.bench_function(format!("montecarlo {n} draws"), |b| {
             b.iter(|| montecarlo::run(&setup, n, black_box(42), None, &|_| {}).unwrap())
         });
+    }
+    let serving = montecarlo::Setup::new(&load_file(SERVING)).unwrap();
+    for n in [100_000u64, 1_000_000] {
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(
+            format!("montecarlo inference (auto, tpot) {n} draws"),
+            |b| b.iter(|| montecarlo::run(&serving, n, black_box(42), None, &|_| {}).unwrap()),
+        );
     }
     // 1000 x 1000 grid of Trainium3 price x MFU; rho of trn3 vs the baseline at every point.
     let mut axes: Vec<SweepAxis> = s.sweeps.clone();

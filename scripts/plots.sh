@@ -9,11 +9,16 @@ bin=target/release/fleetcost
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 copy_charts() { mkdir -p "$2"; cp "$1"/*.png "$1"/*.svg "$2"/; }
+# Run charts keep the data they were drawn from (results.json, cashflow.csv, and with programs
+# the program tables), so tests/plots.rs can check them against the code and redraw them.
 for f in scenarios/*.toml; do
     stem=$(basename "$f" .toml)
     rm -rf "plots/$stem"
-    "$bin" run "$f" --out "$tmp/$stem" > /dev/null
+    "$bin" run "$f" --out "$tmp/$stem" > /dev/null 2>&1
     copy_charts "$tmp/$stem" "plots/$stem"
+    for data in results.json cashflow.csv programs.csv program_years.csv; do
+        [ -e "$tmp/$stem/$data" ] && cp "$tmp/$stem/$data" "plots/$stem/"
+    done
 done
 s=scenarios/trainium-vs-gpu-2gw.toml
 out=plots/trainium-vs-gpu-2gw

@@ -641,19 +641,35 @@ fn scenario_discounting() {
     // C = 8430.4247 + 525.96 + 2050 = 11006.3847
     let c = 23_000.0 * crf4 + 10_000.0 * crf20 + 525.96 + 2050.0;
     close(g.cost_per_chip_year, c, "C");
-    // PV over 5 yr = N C (1 - 1.1^-5) / 0.1 = N C * 0.61051 / 0.161051 = N C * 3.7907868
+    // PV over 5 yr = N C (1 - 1.1^-5) / 0.1 = N C * 0.61051 / 0.161051 = N C * 3.7907868: the
+    // cash-flow table with its residual credit agrees with the annualised view (lives 4 and 20
+    // are whole years).
     close(g.horizon_cost_pv, 8000.0 * c * 0.61051 / 0.161051, "PV");
-    close(g.horizon_cost_nominal, 8000.0 * c * 5.0, "nominal N C H");
-    // a non-integer horizon: 2.5 yr nominal = N C * 2.5
+    // nominal = the table's sum: hardware 23000 at 0 and at 4, facility 10000 at 0, running
+    // 5 * (525.96 + 2050); minus the residual at 5 of the hardware bought at 4 (3 of 4 yr left)
+    // and of the facility (15 of 20 left), each at AF(r, left) / AF(r, life).
+    let af = |m: f64| (1.0 - 1.1f64.powf(-m)) / 0.1;
+    let per_chip = 2.0 * 23_000.0 + 10_000.0 + 5.0 * 2575.96
+        - 23_000.0 * af(3.0) / af(4.0)
+        - 10_000.0 * af(15.0) / af(20.0);
+    close(
+        g.horizon_cost_nominal,
+        8000.0 * per_chip,
+        "nominal: the table's sum",
+    );
+    // a non-integer horizon, 2.5 yr: no refresh; residuals with 1.5 of 4 and 17.5 of 20 left
     let (_, o) = one_fleet(
         &[],
         &[("discount_rate", "0.1"), ("horizon", r#""2.5 yr""#)],
         &[],
         &[],
     );
+    let per_chip = 23_000.0 + 10_000.0 + 2.5 * 2575.96
+        - 23_000.0 * af(1.5) / af(4.0)
+        - 10_000.0 * af(17.5) / af(20.0);
     close(
         o.fleets[0].horizon_cost_nominal,
-        8000.0 * c * 2.5,
+        8000.0 * per_chip,
         "nominal, H = 2.5",
     );
 }
@@ -1214,7 +1230,8 @@ fn scenario_comparisons() {
 fn scenario_contract_check() {
     // fleet a: N = 8000, C = 8825.96. value = 8000 * 4 yr * 8766 h * 2 USD = 561,024,000 USD
     // implied = value / (N * term * 8766) = 2 USD per chip-hour exactly
-    // cost per chip-hour = 8825.96 / 8766 = 1.0068401; margin = 2 * 8766 / 8825.96 - 1 = 0.9864128
+    // cost per chip-hour = 8825.96 / 8766 = 1.0068401; margin on the price = 1 - 8825.96 /
+    // (2 * 8766) = 0.4965800; markup on the cost = 2 * 8766 / 8825.96 - 1 = 0.9864128
     // term cost = N * C * term = 8000 * 8825.96 * 4 = 282,430,720 USD
     let (_, o) = run(&[
         site(&[]),
@@ -1228,7 +1245,8 @@ fn scenario_contract_check() {
     close(c.term_years, 4.0, "term");
     close(c.implied_per_chip_hour, 2.0, "implied");
     close(c.cost_per_chip_hour, 8825.96 / 8766.0, "cost per chip-hour");
-    close(c.implied_margin, 17_532.0 / 8825.96 - 1.0, "margin");
+    close(c.implied_margin, 1.0 - 8825.96 / 17_532.0, "margin");
+    close(c.implied_markup, 17_532.0 / 8825.96 - 1.0, "markup");
     close(c.term_cost_nominal, 282_430_720.0, "term cost");
     // availability does not reduce the hours bought: availability 0.45 leaves implied at 2
     let (_, o) = run(&[
@@ -1257,9 +1275,9 @@ fn cashflow_purchases_refresh_residual_and_partial_year() {
     // facility bought at 0 and 4 (year 4); 8 >= 5.5 not.
     // energy per year = 10 * 525.96 = 5259.6; upkeep = 10 * 2050 = 20500; year 6 is half a
     // year (5.5 - 5 = 0.5): 2629.8 and 10250.
-    // residual in year 6: hardware bought at 5 has 5 + 2.5 - 5.5 = 2 of 2.5 yr left:
-    // 230000 * 2 / 2.5 = 184,000; facility bought at 4 has 4 + 4 - 5.5 = 2.5 of 4 left:
-    // 100000 * 2.5 / 4 = 62,500; residual = -246,500.
+    // residual in year 6, the value of the remaining service at r: hardware bought at 5 has
+    // 5 + 2.5 - 5.5 = 2 of 2.5 yr left: 230000 * AF(2) / AF(2.5); facility bought at 4 has
+    // 4 + 4 - 5.5 = 2.5 of 4 left: 100000 * AF(2.5) / AF(4), AF(m) = (1 - 1.1^-m) / 0.1.
     let (s, o) = one_fleet(
         &[("facility_life", r#""4 yr""#)],
         &[("discount_rate", "0.1"), ("horizon", r#""5.5 yr""#)],
@@ -1268,6 +1286,8 @@ fn cashflow_purchases_refresh_residual_and_partial_year() {
     );
     let rows = cashflow::fleet_cashflow(&s.inputs, 0, &o.fleets[0]);
     assert_eq!(rows.len(), 7, "years 0..=6");
+    let af = |m: f64| (1.0 - 1.1f64.powf(-m)) / 0.1;
+    let res = 230_000.0 * af(2.0) / af(2.5) + 100_000.0 * af(2.5) / af(4.0);
     // (capex, energy, upkeep, residual, total)
     let want: [(f64, f64, f64, f64, f64); 7] = [
         (330_000.0, 0.0, 0.0, 0.0, 330_000.0),  // year 0: hw + facility
@@ -1276,8 +1296,8 @@ fn cashflow_purchases_refresh_residual_and_partial_year() {
         (230_000.0, 5259.6, 20_500.0, 0.0, 255_759.6), // year 3: hw bought at 2.5
         (100_000.0, 5259.6, 20_500.0, 0.0, 125_759.6), // year 4: facility again
         (230_000.0, 5259.6, 20_500.0, 0.0, 255_759.6), // year 5: hw bought at 5
-        // year 6: half a year; 2629.8 + 10250 - 246500 = -233,620.2
-        (0.0, 2629.8, 10_250.0, -246_500.0, -233_620.2),
+        // year 6: half a year; 2629.8 + 10250 + residual
+        (0.0, 2629.8, 10_250.0, -res, 12_879.8 - res),
     ];
     for (row, (capex, energy, upkeep, residual, total)) in rows.iter().zip(want) {
         let y = row.year;
@@ -1295,7 +1315,7 @@ fn cashflow_purchases_refresh_residual_and_partial_year() {
         );
     }
     // sums: capex 330000 + 230000 + 100000 + 230000 = 890,000; energy 5.5 * 5259.6 = 28,927.8;
-    // upkeep 5.5 * 20500 = 112,750; residual -246,500: total 785,177.8
+    // upkeep 5.5 * 20500 = 112,750; minus the residual: total 1,031,677.8 - res
     let sum = |f: fn(&cashflow::YearCash) -> f64| rows.iter().map(f).sum::<f64>();
     close(sum(|r| r.capex), 890_000.0, "capex column");
     close(
@@ -1310,7 +1330,7 @@ fn cashflow_purchases_refresh_residual_and_partial_year() {
     );
     close(
         sum(|r| r.total),
-        785_177.8,
+        1_031_677.8 - res,
         "sum of totals = sum of columns",
     );
 }

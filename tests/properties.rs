@@ -87,6 +87,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         mbu: (kind == WorkloadKind::Inference).then(|| d.lin(0.3, 0.9)),
         step_overhead: if d.chance(0.5) { 0.0 } else { d.lin(0.0, 2e-3) },
         rent,
+        price_decline: if d.chance(0.3) { d.lin(0.0, 0.3) } else { 0.0 },
         tensor_parallel: None,
         tensor_parallel_auto: false,
         allreduce_latency: None,
@@ -180,6 +181,8 @@ fn gen_inputs(kind: usize, n: usize, tape: &[f64]) -> Inputs {
             claims: vec![1.3, 1.4],
         },
         contract: None,
+        programs: Vec::new(),
+        baseline_program: 0,
     };
     x.compare.baseline = d.int(0, n as u64 - 1) as usize;
     if d.chance(0.5) {
@@ -357,8 +360,12 @@ proptest! {
                 prop_assert_eq!(c.rent, 0.0);
             }
             prop_assert!(near(g.annual_cost, g.chips * g.cost_per_chip_year, 1e-14));
-            prop_assert!(near(g.horizon_cost_nominal, g.annual_cost * h, 1e-12));
-            prop_assert!(g.horizon_cost_pv <= g.horizon_cost_nominal * (1.0 + 1e-12));
+            // Totals are the cash-flow table's sums and nothing else (section 3).
+            let i = x.fleets.iter().position(|q| q.id == f.id).unwrap();
+            let rows = cashflow::fleet_cashflow(&x, i, g);
+            let scale = g.chips * (g.cost.hw_capex + g.cost.facility_capex + g.cost_per_chip_year * h);
+            prop_assert!((g.horizon_cost_nominal - rows.iter().map(|r| r.total).sum::<f64>()).abs() <= 1e-12 * scale);
+            prop_assert!((g.horizon_cost_pv - rows.iter().map(|r| r.discounted_total).sum::<f64>()).abs() <= 1e-12 * scale);
             prop_assert!(near(g.cost_per_unit * g.work_per_chip_year, g.cost_per_chip_year, 1e-12));
             prop_assert!(near(model::per_hour(g.cost_per_chip_year) * HOURS_PER_YEAR, g.cost_per_chip_year, 1e-14));
         }
@@ -433,6 +440,30 @@ proptest! {
         }
     }
 
+    /// With whole-year lives and horizon and no price decline, the cash view and the
+    /// annualised view agree (section 3): PV of the table = N * C * AF(r, H), and the levelized
+    /// cost per unit is the annualised cost per unit.
+    #[test]
+    fn the_cash_view_agrees_with_the_annualised_view(x in scenarios()) {
+        let mut x = x;
+        let whole = |s: f64| (s / SECONDS_PER_YEAR).round().max(1.0) * SECONDS_PER_YEAR;
+        x.finance.horizon = whole(x.finance.horizon);
+        x.site.facility_life = whole(x.site.facility_life);
+        for f in &mut x.fleets {
+            f.price_decline = 0.0;
+            f.hardware_life = f.hardware_life.map(whole);
+            f.facility_life = f.facility_life.map(whole);
+        }
+        let o = eval(&x);
+        let h = x.finance.horizon / SECONDS_PER_YEAR;
+        let r = x.finance.discount_rate;
+        for g in &o.fleets {
+            let want = g.annual_cost * model::finance::annuity_pv(r, h);
+            prop_assert!(near(g.horizon_cost_pv, want, 1e-9), "{} vs {}", g.horizon_cost_pv, want);
+            prop_assert!(near(g.levelized_cost_per_unit, g.cost_per_unit, 1e-9));
+        }
+    }
+
     /// Cash flow: each row's total is the sum of its columns, the discounted total is the total
     /// / (1+r)^year; over the horizon the energy, upkeep and rent columns sum to N * x * H, the
     /// year-0 capex is N * (hw + fac), and the residual credit is at most what is bought.
@@ -461,7 +492,12 @@ proptest! {
             let col = |f: fn(&cashflow::YearCash) -> f64| rows.iter().map(f).sum::<f64>();
             let n = g.chips;
             prop_assert!((col(|r| r.energy) - n * g.cost.energy * h).abs() <= 1e-9 * scale);
-            prop_assert!((col(|r| r.upkeep) - n * g.cost.upkeep * h).abs() <= 1e-9 * scale);
+            // Maintenance follows the (declining) price of the hardware in service.
+            if x.fleets[i].price_decline == 0.0 {
+                prop_assert!((col(|r| r.upkeep) - n * g.cost.upkeep * h).abs() <= 1e-9 * scale);
+            } else {
+                prop_assert!(col(|r| r.upkeep) <= n * g.cost.upkeep * h + 1e-9 * scale);
+            }
             prop_assert!((col(|r| r.rent) - n * g.cost.rent * h).abs() <= 1e-9 * scale);
             prop_assert!(near(rows[0].capex, n * (g.cost.hw_capex + g.cost.facility_capex), 1e-14));
             prop_assert!(-col(|r| r.residual) <= n * (g.cost.hw_capex + g.cost.facility_capex) * (1.0 + 1e-12));

@@ -25,6 +25,7 @@ pub const FLEET_KEYS: &[&str] = &[
     "annual_cost",
     "horizon_cost_nominal",
     "horizon_cost_pv",
+    "levelized_cost_per_unit",
     "tokens_per_s_per_chip",
     "batch",
     "replica_chips",
@@ -52,6 +53,7 @@ pub const CONTRACT_KEYS: &[&str] = &[
     "implied_per_chip_hour",
     "cost_per_chip_hour",
     "implied_margin",
+    "implied_markup",
     "term_cost_nominal",
 ];
 

@@ -65,8 +65,10 @@ pub fn run(a: &RunArgs) -> Result<(), AppError> {
 }
 
 /// The data files of a run folder.
-const RUN_DATA: [&str; 8] = [
+const RUN_DATA: [&str; 10] = [
     CONTRACT_CSV,
+    PROGRAMS_CSV,
+    PROGRAM_YEARS_CSV,
     report::workbook::FILE,
     "results.json",
     "fleets.csv",
@@ -182,10 +184,22 @@ fn write_run_folder(
     if let Some(text) = report::csv::contract(r) {
         write(dir, CONTRACT_CSV, text.as_bytes())?;
     }
-    // Without a [contract], an earlier run's contract.csv is removed when the folder is
-    // moved into place (it is one of run's outputs).
+    if !r.programs.is_empty() {
+        write(dir, PROGRAMS_CSV, report::csv::programs(r).as_bytes())?;
+        write(
+            dir,
+            PROGRAM_YEARS_CSV,
+            report::csv::program_years(r).as_bytes(),
+        )?;
+    }
+    // Without a [contract] or [[program]], an earlier run's contract.csv, programs.csv and
+    // program_years.csv are removed when the folder is moved into place (run's outputs).
     write_provenance(dir, s, None)
 }
+
+/// The programs' files in a run folder (only with `[[program]]`s).
+pub const PROGRAMS_CSV: &str = "programs.csv";
+pub const PROGRAM_YEARS_CSV: &str = "program_years.csv";
 
 /// The contract check's file in a run folder (only with a `[contract]`).
 pub const CONTRACT_CSV: &str = "contract.csv";

@@ -51,7 +51,8 @@ pub fn contract(c: &super::Contract, g: &FleetFigures) -> ContractFigures {
         term_years,
         implied_per_chip_hour: implied,
         cost_per_chip_hour,
-        implied_margin: implied / cost_per_chip_hour - 1.0,
+        implied_margin: 1.0 - cost_per_chip_hour / implied,
+        implied_markup: implied / cost_per_chip_hour - 1.0,
         term_cost_nominal: g.chips * g.cost_per_chip_year * term_years,
     }
 }

@@ -250,6 +250,8 @@ pub struct Fleet {
     pub step_overhead: f64,
     /// USD per chip per s; `Some` makes the fleet rented.
     pub rent: Option<f64>,
+    /// Fraction per year off every later purchase of hardware (MODEL.md section 8).
+    pub price_decline: f64,
     pub tensor_parallel: Option<f64>,
     /// `tensor_parallel = "auto"` on the fleet.
     pub tensor_parallel_auto: bool,
@@ -285,6 +287,7 @@ impl Fleet {
             precision: None,
             step_overhead: 0.0,
             rent: None,
+            price_decline: 0.0,
             tensor_parallel: None,
             tensor_parallel_auto: false,
             allreduce_latency: None,
@@ -389,6 +392,53 @@ pub struct Contract {
     pub term: f64,
 }
 
+/// How big a tranche is: a power budget (sized as in section 2) or a chip count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrancheSize {
+    /// W, on the site's power basis.
+    Power(f64),
+    Chips(f64),
+}
+
+/// One tranche of a program: a fleet's chips coming online at `start` (MODEL.md section 8).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tranche {
+    /// Index into `Inputs::fleets`.
+    pub fleet: usize,
+    /// s from the program's year 0.
+    pub start: f64,
+    pub size: TrancheSize,
+}
+
+/// How a program contract's value is paid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payments {
+    /// value / term a year over the term.
+    Even,
+    /// USD per contract year; entry j accrues over (start + j, start + j + 1] years.
+    Yearly(Vec<f64>),
+}
+
+/// What a buyer pays for a program's capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramContract {
+    /// USD
+    pub value: f64,
+    /// s
+    pub start: f64,
+    /// s
+    pub term: f64,
+    pub payments: Payments,
+}
+
+/// Capacity brought online in tranches over the horizon, optionally paid for by a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    pub id: String,
+    pub tranches: Vec<Tranche>,
+    pub contract: Option<ProgramContract>,
+}
+
 /// Everything the model needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
@@ -398,6 +448,10 @@ pub struct Inputs {
     pub fleets: Vec<Fleet>,
     pub compare: Compare,
     pub contract: Option<Contract>,
+    /// `[[program]]` blocks, in file order (MODEL.md section 8).
+    pub programs: Vec<Program>,
+    /// Index into `programs`: the baseline of program comparisons.
+    pub baseline_program: usize,
 }
 
 impl Inputs {
@@ -426,6 +480,8 @@ impl Inputs {
                 claims: Vec::new(),
             },
             contract: None,
+            programs: Vec::new(),
+            baseline_program: 0,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod cost;
 pub mod finance;
 pub mod inputs;
+pub mod program;
 pub mod serving;
 pub mod sizing;
 pub mod work;
@@ -37,8 +38,14 @@ pub struct FleetFigures {
     pub work_per_chip_year: f64,
     pub cost_per_unit: f64,
     pub annual_cost: f64,
+    /// Sum of the cash-flow table's totals (section 3): purchases, refreshes, running costs,
+    /// the residual credit.
     pub horizon_cost_nominal: f64,
+    /// Sum of the table's discounted totals.
     pub horizon_cost_pv: f64,
+    /// PV of the cash / PV of the work in the same years: the unit cost levelized over the
+    /// horizon (the annualised one is `cost_per_unit`).
+    pub levelized_cost_per_unit: f64,
     /// Inference only.
     pub serving: Option<Serving>,
     /// Training with `tokens` only.
@@ -79,7 +86,10 @@ pub struct ContractFigures {
     pub term_years: f64,
     pub implied_per_chip_hour: f64,
     pub cost_per_chip_hour: f64,
+    /// Margin on the price: 1 - cost / implied.
     pub implied_margin: f64,
+    /// Markup on the cost: implied / cost - 1.
+    pub implied_markup: f64,
     pub term_cost_nominal: f64,
 }
 
@@ -89,6 +99,10 @@ pub struct Outcome {
     pub fleets: Vec<FleetFigures>,
     pub comparisons: Vec<Comparison>,
     pub contract: Option<ContractFigures>,
+    /// `[[program]]`s in file order (section 8).
+    pub programs: Vec<program::ProgramFigures>,
+    /// (candidate, baseline, rho of levelized costs) for two or more programs.
+    pub program_comparisons: Vec<(usize, usize, f64)>,
 }
 
 /// The most chips a fleet may have, given or sized from its power budget: about ten thousand
@@ -140,6 +154,8 @@ pub enum ModelError {
         chips: f64,
         max: f64,
     },
+    #[error("program '{program}': {reason}")]
+    Program { program: String, reason: String },
     #[error(
         "fleet '{fleet}' costs nothing per unit of work (every price, rent and electricity \
          figure is 0), so no price-performance ratio can be formed with it"
@@ -363,10 +379,8 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         _ => None,
     };
     let joules_per_unit = work::joules_per_unit(w, f.power_load, site.pue, work.per_year);
-    let r = inputs.finance.discount_rate;
-    let horizon_years = inputs.finance.horizon / SECONDS_PER_YEAR;
     let annual_cost = chips * c;
-    let figures = FleetFigures {
+    let mut figures = FleetFigures {
         chips,
         nodes,
         watts_per_chip: w,
@@ -380,8 +394,9 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
         work_per_chip_year: work.per_year,
         cost_per_unit,
         annual_cost,
-        horizon_cost_nominal: annual_cost * horizon_years,
-        horizon_cost_pv: annual_cost * finance::annuity_pv(r, horizon_years),
+        horizon_cost_nominal: f64::NAN,
+        horizon_cost_pv: f64::NAN,
+        levelized_cost_per_unit: f64::NAN,
         serving: work.serving,
         run_cost: run.map(|x| x.0),
         run_seconds: run.map(|x| x.1),
@@ -394,6 +409,12 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
             .carbon_intensity
             .map(|kg_per_kwh| kg_per_kwh * joules_per_unit / 3.6e6),
     };
+    // Totals come from the cash-flow table and nowhere else (section 3).
+    let rows = cashflow::fleet_cashflow(inputs, index, &figures);
+    let (nominal, pv, pv_work, _) = cashflow::totals(&rows, inputs.finance.discount_rate);
+    figures.horizon_cost_nominal = nominal;
+    figures.horizon_cost_pv = pv;
+    figures.levelized_cost_per_unit = pv / pv_work;
     check_finite(&f.id, &figures)?;
     Ok(figures)
 }
@@ -472,7 +493,7 @@ fn check_finite(fleet: &str, g: &FleetFigures) -> Result<(), ModelError> {
         ),
         (
             "horizon cost",
-            g.horizon_cost_pv + g.horizon_cost_nominal,
+            g.horizon_cost_pv + g.horizon_cost_nominal + g.levelized_cost_per_unit,
             "chips, cost per chip-year, discount rate and horizon",
         ),
     ];
@@ -573,10 +594,14 @@ pub fn evaluate(inputs: &Inputs) -> Result<Outcome, ModelError> {
         let g = &fleets[c.fleet];
         compare::contract(c, g)
     });
+    let programs = program::programs(inputs)?;
+    let program_comparisons = program::comparisons(inputs, &programs);
     Ok(Outcome {
         fleets,
         comparisons,
         contract,
+        programs,
+        program_comparisons,
     })
 }
 

@@ -539,6 +539,12 @@ impl<'a> Ctx<'a> {
         let s0 = r.comm1 * (v + kd) / e + p;
         let m = r.per_seq / r.bw;
         let (g, a) = (r.gemm_per_seq, r.attn_per_seq);
+        if !self.s.sequential_attention && kd == 0.0 {
+            // MODEL.md's roofline without speculation: one maximum, two lines.
+            let compute = (target - i0) / (s0 + (g + a) * v / e);
+            let memory = (target - i0 - w_main / r.bw / e) / (s0 + m / e);
+            return compute.min(memory);
+        }
         // Each maximum as two lines (intercept, slope), scaled by its weight in the step.
         let terms = |w: f64, vv: f64, k: f64| -> [[(f64, f64); 2]; 2] {
             if self.s.sequential_attention {
@@ -556,8 +562,19 @@ impl<'a> Ctx<'a> {
         let main = terms(w_main, v, 1.0);
         let plain = terms(w_plain, 1.0, kd);
         let all = [main[0], main[1], plain[0], plain[1]];
+        // Only the maxima that exist: the attention's own with sequential attention, the
+        // drafting step's with speculation (2 to 16 combinations).
+        let k = match (self.s.sequential_attention, kd > 0.0) {
+            (false, false) => 1,
+            (true, false) => 2,
+            _ => 4,
+        };
+        let active = |j: usize| k == 4 || j < k;
         let mut bound = f64::INFINITY;
-        for mask in 0..16usize {
+        for mask in 0..(1usize << 4) {
+            if (0..4).any(|j| !active(j) && (mask >> j) & 1 == 1) {
+                continue;
+            }
             let (mut a0, mut slope) = (i0, s0);
             for (j, pair) in all.iter().enumerate() {
                 let (ai, si) = pair[(mask >> j) & 1];
@@ -571,42 +588,51 @@ impl<'a> Ctx<'a> {
         bound
     }
 
-    /// The largest whole batch in [1, cap] with tpot <= target (tpot(1) <= target and
-    /// tpot(cap) > target already checked).
-    fn largest_batch(&self, r: &Replica, t_pre: f64, target: f64, cap: f64) -> f64 {
+    /// The largest whole batch in [1, cap] with tpot <= target; `None` when even one sequence
+    /// misses it. Dense: the closed form, settled by one or two evaluations; MoE: bracketed by
+    /// the closed forms at W = P wb and W = W(lower end), then bisected.
+    fn largest_batch(&self, r: &Replica, t_pre: f64, target: f64, cap: f64) -> Option<f64> {
         let ok = |b: f64| self.tpot(r, b, t_pre) <= target;
+        let bound = |w_main: f64, w_plain: f64| {
+            tolerant_floor(self.dense_bound(r, t_pre, target, w_main, w_plain))
+        };
         let (mut lo, mut hi) = match self.moe {
             None => {
-                let g =
-                    tolerant_floor(self.dense_bound(r, t_pre, target, self.weights, self.weights))
-                        .clamp(1.0, cap);
-                // The closed form is exact up to rounding: settle the last step.
-                if ok(g) {
-                    (g, (g + 1.0).min(cap))
+                let g = bound(self.weights, self.weights);
+                if g >= cap {
+                    if ok(cap) {
+                        return Some(cap);
+                    }
+                    (1.0, cap)
+                } else if g < 1.0 {
+                    (1.0, 2.0_f64.min(cap))
+                } else if ok(g) {
+                    if g + 1.0 > cap || !ok(g + 1.0) {
+                        return Some(g);
+                    }
+                    (g + 1.0, cap)
                 } else {
-                    ((g - 1.0).max(1.0), g)
+                    (1.0, g)
                 }
             }
             Some(_) => {
-                // W(b) lies between W(1) = Pa wb and P wb: the bounds with those constants
-                // bracket the answer.
+                // With W at its most (P wb) the bound is below the answer B*; with W at W(lo)
+                // <= W(B*) it is above: a tight bracket, then a few bisections.
                 let (v, _, _) = self.spec;
-                let wa = self.weight_read(v);
-                let lo =
-                    tolerant_floor(self.dense_bound(r, t_pre, target, self.weights, self.weights))
-                        .clamp(1.0, cap);
+                let lo = bound(self.weights, self.weights).clamp(1.0, cap);
                 let hi =
-                    (tolerant_floor(self.dense_bound(r, t_pre, target, wa, self.weight_read(1.0)))
-                        + 1.0)
-                        .clamp(1.0, cap);
+                    (bound(self.weight_read(lo * v), self.weight_read(lo)) + 1.0).clamp(1.0, cap);
                 (lo, hi)
             }
         };
         if !ok(lo) {
+            if lo == 1.0 || !ok(1.0) {
+                return None;
+            }
             lo = 1.0;
         }
         if ok(hi) {
-            return hi;
+            return Some(hi);
         }
         while hi - lo > 1.0 {
             let mid = ((lo + hi) / 2.0).floor();
@@ -616,7 +642,7 @@ impl<'a> Ctx<'a> {
                 hi = mid;
             }
         }
-        lo
+        Some(lo)
     }
 
     /// KV bytes of `b` sequences that one chip keeps however large the replica: one KV head's.
@@ -631,7 +657,7 @@ impl<'a> Ctx<'a> {
         let limit = self.s.heads.unwrap_or(f64::INFINITY).min(n0 + 4096.0);
         let mut n = n0;
         while n <= limit {
-            let divides = self.s.heads.map_or(true, |h| h % n == 0.0);
+            let divides = self.s.heads.map_or(true, |h| divides(h, n));
             let r = self.replica(n);
             if divides && self.weights + b * r.held_seq <= r.capacity * (1.0 + 1e-9) {
                 return Ok(n);
@@ -709,8 +735,7 @@ impl<'a> Ctx<'a> {
                 if let Some(target) = s.tpot {
                     let t = self.tpot(&r, b, t_pre);
                     if t > target {
-                        let largest = (self.tpot(&r, 1.0, t_pre) <= target)
-                            .then(|| self.largest_batch(&r, t_pre, target, b));
+                        let largest = self.largest_batch(&r, t_pre, target, b);
                         return Err(ServingError::Tpot {
                             target,
                             reached: t,
@@ -733,19 +758,18 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if let Some(target) = s.tpot {
-                    if self.tpot(&r, cap, t_pre) > target {
-                        let t1 = self.tpot(&r, 1.0, t_pre);
-                        if t1 > target {
+                    match self.largest_batch(&r, t_pre, target, cap) {
+                        None => {
                             return Err(ServingError::Tpot {
                                 target,
-                                reached: t1,
+                                reached: self.tpot(&r, 1.0, t_pre),
                                 batch: 1.0,
                                 replica_chips: n,
                                 largest: None,
-                            });
+                            })
                         }
-                        cap = self.largest_batch(&r, t_pre, target, cap);
-                        limit = BatchLimit::Tpot;
+                        Some(b) if b < cap => (cap, limit) = (b, BatchLimit::Tpot),
+                        Some(_) => {}
                     }
                 }
                 (cap, limit)
@@ -791,6 +815,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Whether whole n divides whole h (both counts, exact in u64).
+#[inline]
+fn divides(h: f64, n: f64) -> bool {
+    (h as u64) % (n as u64).max(1) == 0
+}
+
 /// The serving model of MODEL.md section 4 (see the module documentation).
 pub fn serve(shape: &ServingShape, chip: &ServingChip) -> Result<Serving, ServingError> {
     let ctx = Ctx::new(shape, chip);
@@ -818,8 +848,12 @@ fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
         n = 2f64.powi(n.log2().ceil() as i32);
     }
     while n <= cpn {
-        let divides = ctx.s.heads.map_or(true, |h| h % n == 0.0);
-        if divides {
+        let divides = ctx.s.heads.map_or(true, |h| divides(h, n));
+        // A size that cannot hold the weights and one sequence is skipped before `at`, whose
+        // refusal would look for the chips that would (a loop): the Monte Carlo's hot path.
+        let r = ctx.replica(n);
+        let holds = ctx.weights + r.held_seq <= r.capacity * (1.0 + 1e-9);
+        if divides && holds {
             match ctx.at(n) {
                 Ok(s) => {
                     if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {

@@ -72,6 +72,7 @@ fn fleet(s: &Spec) -> FleetRow {
         annual_cost: n * cost,
         horizon_cost_nominal: n * cost * 8.0,
         horizon_cost_pv: n * cost * (1.0 - 1.08f64.powf(-8.0)) / 0.08,
+        levelized_cost_per_unit: cost / work,
         tokens_per_s_per_chip: Some(s.tokens_per_s),
         batch: None,
         replica_chips: None,
@@ -187,17 +188,22 @@ pub(super) fn report4() -> RunReport {
         name: "2 GW: Trainium2 vs H100 and B200, owned and rented, training a 70B model".into(),
         workload: "training".into(),
         precision: "bf16".into(),
+        horizon_years: Some(8.0),
         contract: Some(ContractRow {
             fleet: "trn2".into(),
             value: 8e9,
             term_years: 4.0,
             implied_per_chip_hour: 8e9 / (trn2.chips as f64 * 4.0 * HOURS),
             cost_per_chip_hour: trn2.cost_per_chip_hour,
-            implied_margin: 8e9 / (trn2.chips as f64 * 4.0 * HOURS) / trn2.cost_per_chip_hour - 1.0,
+            implied_margin: 1.0
+                - trn2.cost_per_chip_hour / (8e9 / (trn2.chips as f64 * 4.0 * HOURS)),
+            implied_markup: 8e9 / (trn2.chips as f64 * 4.0 * HOURS) / trn2.cost_per_chip_hour - 1.0,
             term_cost_nominal: trn2.annual_cost * 4.0,
         }),
         fleets,
         comparisons,
+        programs: vec![],
+        program_comparisons: vec![],
     }
 }
 
@@ -220,9 +226,12 @@ pub(super) fn report1() -> RunReport {
         name: "Trainium2 pod".into(),
         workload: "training".into(),
         precision: "bf16".into(),
+        horizon_years: Some(8.0),
         fleets: vec![f],
         comparisons: vec![],
         contract: None,
+        programs: vec![],
+        program_comparisons: vec![],
     }
 }
 

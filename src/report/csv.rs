@@ -171,3 +171,109 @@ pub fn read_cashflow(text: &str) -> Result<Vec<CashflowRow>, String> {
         .collect::<Result<Vec<CashflowRow>, _>>()
         .map_err(|e| e.to_string())
 }
+
+/// programs.csv: one row per program with its totals and its contract's figures (empty
+/// without a contract; provider_irr empty when there is none, irr_note saying why).
+pub fn programs(r: &RunReport) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "program",
+        "work_unit",
+        "nominal_cost",
+        "pv_cost",
+        "pv_work",
+        "levelized_cost_per_unit",
+        "peak_power_w",
+        "peak_chips",
+        "contract_value",
+        "start_years",
+        "term_years",
+        "payments_pv",
+        "provider_npv",
+        "provider_irr",
+        "multiple_irr",
+        "payback_year",
+        "implied_per_unit",
+        "implied_per_chip_hour",
+        "implied_margin",
+        "irr_note",
+    ])
+    .expect("in-memory CSV");
+    let num = |x: f64| Num(x).to_string();
+    for p in &r.programs {
+        let mut rec = vec![
+            p.id.clone(),
+            p.work_unit.clone(),
+            num(p.nominal_cost),
+            num(p.pv_cost),
+            num(p.pv_work),
+            num(p.levelized_cost_per_unit),
+            num(p.peak_power_w),
+            num(p.peak_chips),
+        ];
+        match &p.contract {
+            Some(c) => rec.extend([
+                num(c.value),
+                num(c.start_years),
+                num(c.term_years),
+                num(c.payments_pv),
+                num(c.provider_npv),
+                c.provider_irr.map(num).unwrap_or_default(),
+                c.multiple_irr.to_string(),
+                c.payback_year.map(|y| y.to_string()).unwrap_or_default(),
+                num(c.implied_per_unit),
+                num(c.implied_per_chip_hour),
+                num(c.implied_margin),
+                c.irr_note.clone().unwrap_or_default(),
+            ]),
+            None => rec.extend(std::iter::repeat(String::new()).take(12)),
+        }
+        w.write_record(rec).expect("in-memory CSV");
+    }
+    finish(w)
+}
+
+/// program_years.csv: one row per program and year (the columns of [`ProgramYearRow`]).
+pub fn program_years(r: &RunReport) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "program",
+        "year",
+        "power_online_w",
+        "chips_online",
+        "capex",
+        "energy",
+        "upkeep",
+        "rent",
+        "residual",
+        "total",
+        "discounted_total",
+        "work",
+        "payments",
+        "net",
+    ])
+    .expect("in-memory CSV");
+    for p in &r.programs {
+        for y in &p.years {
+            let num = |x: f64| Num(x).to_string();
+            w.write_record([
+                p.id.clone(),
+                y.year.to_string(),
+                num(y.power_online_w),
+                num(y.chips_online),
+                num(y.capex),
+                num(y.energy),
+                num(y.upkeep),
+                num(y.rent),
+                num(y.residual),
+                num(y.total),
+                num(y.discounted_total),
+                num(y.work),
+                num(y.payments),
+                num(y.net),
+            ])
+            .expect("in-memory CSV");
+        }
+    }
+    finish(w)
+}

@@ -65,6 +65,7 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
             annual_cost: g.annual_cost,
             horizon_cost_nominal: g.horizon_cost_nominal,
             horizon_cost_pv: g.horizon_cost_pv,
+            levelized_cost_per_unit: g.levelized_cost_per_unit,
             tokens_per_s_per_chip: g.tokens_per_s,
             batch: g.serving.map(|d| d.batch as u64),
             replica_chips: g.serving.map(|d| d.replica_chips as u64),
@@ -133,16 +134,106 @@ pub fn report_for(name: &str, x: &crate::model::Inputs, o: &Outcome) -> RunRepor
         implied_per_chip_hour: c.implied_per_chip_hour,
         cost_per_chip_hour: c.cost_per_chip_hour,
         implied_margin: c.implied_margin,
+        implied_markup: c.implied_markup,
         term_cost_nominal: c.term_cost_nominal,
     });
+    let programs = x
+        .programs
+        .iter()
+        .zip(&o.programs)
+        .map(|(p, g)| program_row(x, p, g))
+        .collect();
+    let program_comparisons = o
+        .program_comparisons
+        .iter()
+        .map(|&(c, b, rho)| ProgramComparisonRow {
+            candidate: x.programs[c].id.clone(),
+            baseline: x.programs[b].id.clone(),
+            rho,
+        })
+        .collect();
     RunReport {
         schema: 1,
         name: name.to_string(),
         workload: x.workload.kind.name().to_string(),
         precision: x.workload.precision.name().to_string(),
+        horizon_years: Some(x.finance.horizon / crate::units::SECONDS_PER_YEAR),
         fleets,
         comparisons,
         contract,
+        programs,
+        program_comparisons,
+    }
+}
+
+/// The section-7 row of one program.
+fn program_row(
+    x: &crate::model::Inputs,
+    p: &crate::model::Program,
+    g: &model::program::ProgramFigures,
+) -> ProgramRow {
+    ProgramRow {
+        id: p.id.clone(),
+        work_unit: x.workload.kind.work_unit().to_string(),
+        nominal_cost: g.nominal_cost,
+        pv_cost: g.pv_cost,
+        pv_work: g.pv_work,
+        levelized_cost_per_unit: g.levelized_cost_per_unit,
+        peak_power_w: g.peak_power_w,
+        peak_chips: g.peak_chips,
+        tranches: g
+            .tranches
+            .iter()
+            .map(|t| TrancheRow {
+                fleet: x.fleets[t.fleet].id.clone(),
+                start_years: t.start_years,
+                chips: t.chips,
+                nodes: t.nodes,
+                it_power_w: t.it_power_w,
+                facility_power_w: t.facility_power_w,
+            })
+            .collect(),
+        years: g
+            .years
+            .iter()
+            .map(|y| ProgramYearRow {
+                year: y.year,
+                power_online_w: y.power_online_w,
+                chips_online: y.chips_online,
+                capex: y.cash.capex,
+                energy: y.cash.energy,
+                upkeep: y.cash.upkeep,
+                rent: y.cash.rent,
+                residual: y.cash.residual,
+                total: y.cash.total,
+                discounted_total: y.cash.discounted_total,
+                work: y.cash.work,
+                payments: y.payments,
+                net: y.net,
+            })
+            .collect(),
+        contract: g.contract.map(|c| ProgramContractRow {
+            value: c.value,
+            start_years: c.start_years,
+            term_years: c.term_years,
+            payments_pv: c.payments_pv,
+            provider_npv: c.provider_npv,
+            provider_irr: c.provider_irr.ok(),
+            multiple_irr: c.multiple_irr,
+            irr_note: match c.provider_irr {
+                Err(why) => Some(why.reason().to_string()),
+                Ok(_) if c.multiple_irr => Some(
+                    "the net flows change sign more than once: the IRR given is the root \
+                     nearest the discount rate"
+                        .to_string(),
+                ),
+                Ok(_) => None,
+            },
+            payback_year: c.payback_year,
+            implied_per_unit: c.implied_per_unit,
+            implied_per_chip_hour: c.implied_per_chip_hour,
+            implied_margin: c.implied_margin,
+        }),
     }
 }
 

@@ -14,10 +14,19 @@ pub struct RunReport {
     /// "flops", "training" or "inference".
     pub workload: String,
     pub precision: String,
+    /// finance.horizon in years: the span of the cash-flow totals and levelized costs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_years: Option<f64>,
     pub fleets: Vec<FleetRow>,
     pub comparisons: Vec<ComparisonRow>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<ContractRow>,
+    /// `[[program]]`s (MODEL.md section 8); absent without programs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<ProgramRow>,
+    /// rho of levelized costs between programs (two or more programs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub program_comparisons: Vec<ProgramComparisonRow>,
 }
 
 /// One fleet's figures. Money in USD, power in W, rates per second.
@@ -48,6 +57,9 @@ pub struct FleetRow {
     pub annual_cost: f64,
     pub horizon_cost_nominal: f64,
     pub horizon_cost_pv: f64,
+    /// PV of the cash / PV of the work over the horizon; `cost_per_unit` is the annualised one.
+    #[serde(default)]
+    pub levelized_cost_per_unit: f64,
     /// Training and inference only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens_per_s_per_chip: Option<f64>,
@@ -157,7 +169,11 @@ pub struct ContractRow {
     pub term_years: f64,
     pub implied_per_chip_hour: f64,
     pub cost_per_chip_hour: f64,
+    /// Margin on the price: 1 - cost / implied.
     pub implied_margin: f64,
+    /// Markup on the cost: implied / cost - 1.
+    #[serde(default)]
+    pub implied_markup: f64,
     pub term_cost_nominal: f64,
 }
 
@@ -170,8 +186,93 @@ pub struct CashflowRow {
     pub energy: f64,
     pub upkeep: f64,
     pub rent: f64,
-    /// Straight-line residual value credited in the last year (negative cost).
+    /// Residual value (remaining service at the cost of capital) credited in the last year
+    /// (negative cost).
     pub residual: f64,
     pub total: f64,
     pub discounted_total: f64,
+}
+
+/// One program: capacity over time and what it costs (MODEL.md section 8). Whole-program USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramRow {
+    pub id: String,
+    pub work_unit: String,
+    pub nominal_cost: f64,
+    pub pv_cost: f64,
+    pub pv_work: f64,
+    /// pv_cost / pv_work: the unit cost levelized over the horizon.
+    pub levelized_cost_per_unit: f64,
+    pub peak_power_w: f64,
+    pub peak_chips: f64,
+    /// Added key: each tranche as sized.
+    pub tranches: Vec<TrancheRow>,
+    pub years: Vec<ProgramYearRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ProgramContractRow>,
+}
+
+/// One tranche of a program as sized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrancheRow {
+    pub fleet: String,
+    pub start_years: f64,
+    pub chips: f64,
+    pub nodes: f64,
+    pub it_power_w: f64,
+    pub facility_power_w: f64,
+}
+
+/// One program-year (year k covers (k-1, k]); also a row of program_years.csv.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramYearRow {
+    pub year: u32,
+    /// Facility power of the tranches online at the end of the year.
+    pub power_online_w: f64,
+    pub chips_online: f64,
+    pub capex: f64,
+    pub energy: f64,
+    pub upkeep: f64,
+    pub rent: f64,
+    /// Residual value credited in the last year (negative cost).
+    pub residual: f64,
+    pub total: f64,
+    pub discounted_total: f64,
+    /// Units of work delivered in the year.
+    pub work: f64,
+    /// Contract payments accrued in the year.
+    pub payments: f64,
+    /// payments - total.
+    pub net: f64,
+}
+
+/// The provider's side of a program's contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramContractRow {
+    pub value: f64,
+    pub start_years: f64,
+    pub term_years: f64,
+    pub payments_pv: f64,
+    pub provider_npv: f64,
+    /// null when no rate zeroes the net flows; `irr_note` says why.
+    pub provider_irr: Option<f64>,
+    pub multiple_irr: bool,
+    /// Why provider_irr is null, or which root was taken when there are several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irr_note: Option<String>,
+    /// First year with cumulative nominal net >= 0; null when never.
+    pub payback_year: Option<u32>,
+    pub implied_per_unit: f64,
+    pub implied_per_chip_hour: f64,
+    /// provider_npv / payments_pv.
+    pub implied_margin: f64,
+}
+
+/// One program against the baseline program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramComparisonRow {
+    pub candidate: String,
+    pub baseline: String,
+    /// levelized cost per unit of the baseline / of the candidate.
+    pub rho: f64,
 }

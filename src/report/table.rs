@@ -22,6 +22,12 @@ fn money(x: f64) -> String {
     }
 }
 
+/// A year count without trailing zeros: 8, 8.5.
+fn fmt_num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Three significant digits, with thousands separators above 1,000: "0.742", "12.4", "1,234".
 fn sig3(x: f64) -> String {
     let a = x.abs();
@@ -123,7 +129,11 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
         header.push("chips/replica".into());
     }
     header.push(format!("{unit} per chip-year"));
-    header.push(format!("USD per {unit}"));
+    header.push(format!("USD per {unit} (annualised)"));
+    header.push(match r.horizon_years {
+        Some(h) => format!("(levelized over {} yr)", fmt_num(h)),
+        None => "(levelized over the horizon)".into(),
+    });
     out.push(Section {
         title: "Work and cost per unit".into(),
         header,
@@ -149,6 +159,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                 }
                 row.push(fmt_thousands(f.work_per_chip_year, 1));
                 row.push(fmt_fixed(f.cost_per_unit, 4));
+                row.push(fmt_fixed(f.levelized_cost_per_unit, 4));
                 row
             })
             .collect(),
@@ -180,8 +191,8 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
     let mut header: Vec<String> = vec![
         "fleet",
         "annual",
-        "horizon (nominal)",
-        "horizon (present value)",
+        "horizon cash (nominal)",
+        "horizon cash (present value)",
     ]
     .into_iter()
     .map(String::from)
@@ -192,7 +203,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
         header.push("chip-hours".into());
     }
     out.push(Section {
-        title: "Fleet totals (USD)".into(),
+        title: "Fleet totals (USD; horizon cash = the sums of cashflow.csv)".into(),
         header,
         rows: r
             .fleets
@@ -260,7 +271,8 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             header: vec![
                 "implied USD/chip-h",
                 "fleet cost USD/chip-h",
-                "implied margin",
+                "implied margin (1 - cost/price)",
+                "implied markup (price/cost - 1)",
                 "fleet cost over the term",
             ]
             .into_iter()
@@ -270,11 +282,156 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                 fmt_fixed(c.implied_per_chip_hour, 3),
                 fmt_fixed(c.cost_per_chip_hour, 3),
                 pct(c.implied_margin),
+                pct(c.implied_markup),
                 fmt_usd(c.term_cost_nominal),
             ]],
         });
     }
+    program_sections(r, &mut out);
     out
+}
+
+/// Programs (MODEL.md section 8): totals, each program's years, contracts, comparisons.
+fn program_sections(r: &RunReport, out: &mut Vec<Section>) {
+    if r.programs.is_empty() {
+        return;
+    }
+    let unit = &r.programs[0].work_unit;
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    out.push(Section {
+        title: "Programs: capacity over time (USD; cash over the horizon)".into(),
+        header: strs(&[
+            "program",
+            "tranches (fleet @ start: chips)",
+            "peak power",
+            "cash (nominal)",
+            "cash (present value)",
+            &format!("USD per {unit} (levelized)"),
+        ]),
+        rows: r
+            .programs
+            .iter()
+            .map(|p| {
+                let tranches: Vec<String> = p
+                    .tranches
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} @ {} yr: {}",
+                            t.fleet,
+                            fmt_num(t.start_years),
+                            fmt_thousands(t.chips, 0)
+                        )
+                    })
+                    .collect();
+                vec![
+                    p.id.clone(),
+                    tranches.join("; "),
+                    fmt_si(p.peak_power_w, "W", 3),
+                    fmt_usd(p.nominal_cost),
+                    fmt_usd(p.pv_cost),
+                    fmt_fixed(p.levelized_cost_per_unit, 4),
+                ]
+            })
+            .collect(),
+    });
+    for p in &r.programs {
+        let contract = p.contract.is_some();
+        let mut header = strs(&[
+            "year",
+            "power online",
+            "chips online",
+            "capex",
+            "running",
+            "residual",
+            "total",
+            "discounted",
+        ]);
+        if contract {
+            header.extend(strs(&["payments", "net", "cumulative net"]));
+        }
+        let mut cumulative = 0.0;
+        out.push(Section {
+            title: format!("Program {}: years (USD)", p.id),
+            header,
+            rows: p
+                .years
+                .iter()
+                .map(|y| {
+                    let mut row = vec![
+                        y.year.to_string(),
+                        fmt_si(y.power_online_w, "W", 3),
+                        fmt_thousands(y.chips_online, 0),
+                        fmt_usd(y.capex),
+                        fmt_usd(y.energy + y.upkeep + y.rent),
+                        fmt_usd(y.residual),
+                        fmt_usd(y.total),
+                        fmt_usd(y.discounted_total),
+                    ];
+                    if contract {
+                        cumulative += y.net;
+                        row.extend([fmt_usd(y.payments), fmt_usd(y.net), fmt_usd(cumulative)]);
+                    }
+                    row
+                })
+                .collect(),
+        });
+        if let Some(c) = &p.contract {
+            out.push(Section {
+                title: format!(
+                    "Program {} contract: {} over {} yr from year {} (provider's view)",
+                    p.id,
+                    fmt_usd(c.value),
+                    fmt_num(c.term_years),
+                    fmt_num(c.start_years)
+                ),
+                header: strs(&[
+                    "payments (PV)",
+                    "provider NPV",
+                    "provider IRR",
+                    "payback year",
+                    "implied USD/chip-h",
+                    &format!("implied USD per {unit}"),
+                    "implied margin (NPV/PV payments)",
+                ]),
+                rows: vec![vec![
+                    fmt_usd(c.payments_pv),
+                    fmt_usd(c.provider_npv),
+                    match c.provider_irr {
+                        Some(i) if c.multiple_irr => format!("{} (several)", pct(i)),
+                        Some(i) => pct(i),
+                        None => "none".into(),
+                    },
+                    c.payback_year
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "never".into()),
+                    fmt_fixed(c.implied_per_chip_hour, 3),
+                    fmt_fixed(c.implied_per_unit, 4),
+                    pct(c.implied_margin),
+                ]],
+            });
+        }
+    }
+    if !r.program_comparisons.is_empty() {
+        out.push(Section {
+            title: format!(
+                "Programs against {} (rho of levelized costs)",
+                r.program_comparisons[0].baseline
+            ),
+            header: strs(&["program", "rho", "1 - 1/rho"]),
+            rows: r
+                .program_comparisons
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.candidate.clone(),
+                        fmt_fixed(c.rho, 3),
+                        pct(1.0 - 1.0 / c.rho),
+                    ]
+                })
+                .collect(),
+        });
+    }
 }
 
 /// The serving figures of an inference run: latency, what set the batch, the cost split.
@@ -387,6 +544,11 @@ pub fn render_table(r: &RunReport) -> String {
         out.push('\n');
         out.push_str(&render(&s, HEADER_RULE));
         out.push_str("\n\n");
+    }
+    for p in &r.programs {
+        if let Some(note) = p.contract.as_ref().and_then(|c| c.irr_note.as_ref()) {
+            out.push_str(&format!("program {}: {note}\n", p.id));
+        }
     }
     if !r.comparisons.is_empty() {
         out.push_str("rho = cost per unit of the baseline / cost per unit of the candidate.\n");

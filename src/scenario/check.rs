@@ -514,6 +514,9 @@ fn model_problems(s: &Scenario, span: &dyn Fn(&str) -> Option<Range<usize>>) -> 
                 } => (format!("fleet.{fleet}"), not_finite(x, fleet, quantity)),
                 ModelError::FreeFleet { fleet } => (format!("fleet.{fleet}"), e.to_string()),
                 ModelError::TooManyChips { .. } => ("site.power".to_string(), e.to_string()),
+                ModelError::Program { program, .. } => {
+                    (format!("program.{program}"), e.to_string())
+                }
             };
             return vec![problem(key, msg)];
         }

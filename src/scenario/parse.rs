@@ -495,6 +495,8 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
         fleets,
         compare,
         contract,
+        programs: Vec::new(),
+        baseline_program: 0,
     };
     let (uncertainty, correlations) = parse_uncertainty(&mut w, root, &inputs);
     let sweeps = parse_sweeps(&mut w, root, &inputs);
