@@ -1687,3 +1687,91 @@ fn chip_hours_is_a_metric_of_the_analyses() {
         "{err}"
     );
 }
+
+/// A precision is a category: `[[sweep]] param = "fleet.trn3.precision", values = ["bf16",
+/// "fp8"]` runs the grid over the names, and each point equals `run --set
+/// fleet.trn3.precision=NAME` (with the other axis set too).
+#[test]
+fn a_sweep_over_precision_as_a_category() {
+    let dir = std::env::temp_dir().join(format!("fleetcost-prec-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(common::root().join(TWO_GW)).unwrap();
+    let head = &text[..text
+        .find("[[sweep]]")
+        .expect("the 2 GW file has a [[sweep]]")];
+    let file = dir.join("p.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "{head}[[sweep]]\nparam = \"fleet.trn3.precision\"\nvalues = [\"bf16\", \"fp8\"]\n\n\
+             [[sweep]]\nparam = \"fleet.trn3.mfu\"\nfrom = 0.3\nto = 0.5\nsteps = 3\n"
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let j = json(["sweep", f, "--format", "json"]);
+    let points = j["points"].as_array().unwrap();
+    assert_eq!(points.len(), 6);
+    assert_eq!(points[0]["values"][0], "bf16");
+    assert_eq!(points[5]["values"][0], "fp8");
+    for (i, name, mfu) in [(0, "bf16", 0.3), (4, "fp8", 0.4)] {
+        let run = json([
+            "run",
+            f,
+            "--set",
+            &format!("fleet.trn3.precision={name}"),
+            "--set",
+            &format!("fleet.trn3.mfu={mfu}"),
+            "--format",
+            "json",
+        ]);
+        let diffs = json_diff(&run["fleets"], &points[i]["fleets"], 1e-12);
+        assert!(diffs.is_empty(), "point {i}: {diffs:#?}");
+        let trn3 = &points[i]["fleets"][1];
+        assert_eq!(trn3["precision"], name);
+    }
+    // At the same mfu (points 1 and 4: 0.4), fp8 raises trn3's tokens/s by its catalog peak
+    // ratio fp8 / bf16, and by nothing else.
+    let t = |i: usize| num(&points[i]["fleets"][1]["tokens_per_s_per_chip"]);
+    let cat = json(["catalog", "--format", "json"]);
+    let row = cat
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "trainium3")
+        .unwrap()
+        .clone();
+    let peak = |p: &str| num(&row[p]);
+    close(
+        t(4) / t(1),
+        peak("fp8") / peak("bf16"),
+        1e-12,
+        "fp8 / bf16 rate",
+    );
+    // A precision cannot be sampled, solved for, or swept with from/to.
+    let out = fleetcost([
+        "solve",
+        f,
+        "--param",
+        "fleet.trn3.precision",
+        "--target",
+        "rho=1.3",
+    ]);
+    let err = refused(&out, 2, "solve over a precision");
+    assert!(err.contains("a precision is a category"), "{err}");
+    let out = fleetcost([
+        "sweep",
+        f,
+        "--param",
+        "fleet.trn3.precision",
+        "--from",
+        "1",
+        "--to",
+        "3",
+        "--steps",
+        "3",
+    ]);
+    let err = refused(&out, 2, "sweep --param precision");
+    assert!(err.contains("values = [\"bf16\", \"fp8\"]"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

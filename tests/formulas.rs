@@ -1414,6 +1414,7 @@ fn price_axis(from: f64, to: f64, steps: usize, log: bool) -> fleetcost::scenari
         steps,
         log,
         span: 0..0,
+        categories: None,
     }
 }
 

@@ -43,11 +43,11 @@ fn describe(axes: &[SweepAxis], values: &[f64]) -> String {
     axes.iter()
         .zip(values)
         .map(|(a, &v)| {
-            format!(
-                "{} = {}",
-                a.path,
-                crate::units::display_approx(v, &a.param.spec().unit, 6)
-            )
+            let shown = match a.categories {
+                Some(_) => a.param.show(v),
+                None => crate::units::display_approx(v, &a.param.spec().unit, 6),
+            };
+            format!("{} = {shown}", a.path)
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -180,6 +180,7 @@ mod tests {
             steps: 5,
             log: false,
             span: 0..0,
+            categories: None,
         };
         for axes in [axes, site] {
             let metric = Metric::natural_for(axes[0].param, &s.inputs);

@@ -123,6 +123,9 @@ pub struct SweepAxis {
     pub steps: usize,
     pub log: bool,
     pub span: Range<usize>,
+    /// A category's values (a precision's `Precision::index`), in the order given: the grid
+    /// instead of from/to/steps. `None` for a quantity.
+    pub categories: Option<Vec<f64>>,
 }
 
 impl SweepAxis {
@@ -130,6 +133,9 @@ impl SweepAxis {
     /// A geometric grid is `exp(ln from + t (ln to - ln from))`: `from * (to / from)^t` would
     /// overflow `to / from` for ends such as 1e-200 and 1e200.
     pub fn values(&self) -> Vec<f64> {
+        if let Some(c) = &self.categories {
+            return c.clone();
+        }
         let n = self.steps.max(2);
         let (ln_from, ln_to) = (self.from.ln(), self.to.ln());
         (0..n)

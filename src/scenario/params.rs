@@ -97,7 +97,26 @@ pub enum Param {
     Chip(usize, ChipKey),
     Peak(usize, Precision),
     Contract(ContractKey),
+    /// The precision a fleet runs (`fleet.ID.precision`, `Some(i)`) or the workload's
+    /// (`workload.precision`, `None`): a category, valued by `Precision::index` (0 fp32 .. 4
+    /// fp4). Only a [[sweep]] with `values = [...]` varies it; it is not in [`Param::all`].
+    Precision(Option<usize>),
 }
+
+/// The spec of a precision parameter: its values are `Precision::index`.
+pub const PRECISION: KeySpec = KeySpec {
+    name: "precision",
+    unit: crate::units::ONE,
+    range: Range {
+        min: 0.0,
+        min_open: false,
+        max: 4.0,
+        integer: true,
+    },
+    default: None,
+    example: "\"fp8\"",
+    about: "precision (a category: 0 fp32, 1 tf32, 2 bf16, 3 fp8, 4 fp4)",
+};
 
 impl Param {
     /// The key's unit and range.
@@ -111,6 +130,7 @@ impl Param {
             Param::Chip(_, k) => k.spec(),
             Param::Peak(..) => &PEAK,
             Param::Contract(k) => k.spec(),
+            Param::Precision(_) => &PRECISION,
         }
     }
 
@@ -125,6 +145,8 @@ impl Param {
             Param::Chip(i, _) => format!("fleet.{}.chip.{s}", inputs.fleets[i].id),
             Param::Peak(i, p) => format!("fleet.{}.chip.peak.{}", inputs.fleets[i].id, p.name()),
             Param::Contract(_) => format!("contract.{s}"),
+            Param::Precision(None) => "workload.precision".into(),
+            Param::Precision(Some(i)) => format!("fleet.{}.precision", inputs.fleets[i].id),
         }
     }
 
@@ -137,6 +159,8 @@ impl Param {
         let parts: Vec<&str> = path.split('.').collect();
         let fleet = |id: &str| inputs.fleets.iter().position(|f| f.id == id);
         match parts.as_slice() {
+            ["workload", "precision"] => Some(Param::Precision(None)),
+            ["fleet", id, "precision"] => Some(Param::Precision(Some(fleet(id)?))),
             ["site", k] => SiteKey::from_name(k).map(Param::Site),
             ["finance", k] => FinanceKey::from_name(k).map(Param::Finance),
             ["workload", k] => WorkloadKey::from_name(k).map(Param::Workload),
@@ -169,6 +193,23 @@ impl Param {
         out
     }
 
+    /// Whether the parameter is a category (a precision), not a quantity: it can be swept
+    /// over a list of `values`, but not sampled, solved for or differentiated.
+    pub fn is_category(self) -> bool {
+        matches!(self, Param::Precision(_))
+    }
+
+    /// A value of the parameter as a reader writes it: the precision's name for a category,
+    /// else the quantity in the key's unit (4 significant digits).
+    pub fn show(self, si: f64) -> String {
+        match self {
+            Param::Precision(_) => Precision::ALL[(si.round().clamp(0.0, 4.0)) as usize]
+                .name()
+                .to_string(),
+            _ => crate::units::display_approx(si, &self.spec().unit, 4),
+        }
+    }
+
     /// The parameter's current value in SI units; `None` when the input is absent (an
     /// optional key not given). Fleet overrides of site keys report the effective value.
     #[inline]
@@ -181,6 +222,8 @@ impl Param {
             Param::Chip(i, k) => k.get(x, i),
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()],
             Param::Contract(k) => k.get(x, 0),
+            Param::Precision(None) => Some(x.workload.precision.index() as f64),
+            Param::Precision(Some(i)) => Some(x.fleets[i].precision(&x.workload).index() as f64),
         }
     }
 
@@ -208,6 +251,13 @@ impl Param {
             Param::Chip(i, k) => k.set(x, i, v),
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()] = Some(v),
             Param::Contract(k) => k.set(x, 0, v),
+            Param::Precision(target) => {
+                let p = Precision::ALL[(v.round().clamp(0.0, 4.0)) as usize];
+                match target {
+                    None => x.workload.precision = p,
+                    Some(i) => x.fleets[i].precision = Some(p),
+                }
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
 const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
 const COMPARE: &[&str] = &["baseline", "claim"];
 const CONTRACT_OTHER: &[&str] = &["fleet"];
-const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale"];
+const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale", "values"];
 const DIST_KEYS: &[&str] = &[
     "dist", "value", "low", "mode", "high", "mean", "sd", "p5", "p95",
 ];
@@ -1246,6 +1246,17 @@ fn parse_uncertainty(
     for (path, k, v) in flat {
         let key = format!("uncertainty.\"{path}\"");
         let param = match Param::parse(&path, inputs) {
+            Ok(p) if p.is_category() => {
+                w.push(
+                    Problem::new(
+                        Some(k.span()),
+                        key,
+                        format!("'{path}' is a category (a precision), not a quantity to sample"),
+                    )
+                    .help("compare precisions with a [[sweep]]: param = \"...precision\", values = [\"bf16\", \"fp8\"]"),
+                );
+                continue;
+            }
             Ok(p) => p,
             Err(msg) => {
                 w.push(Problem::new(Some(k.span()), key, msg));
@@ -1457,6 +1468,121 @@ fn parse_dist(
     Some(d)
 }
 
+/// A [[sweep]] over a precision: `values = ["bf16", "fp8"]` (names, in the grid's order, each
+/// once), and none of from, to, steps, scale.
+fn category_axis(
+    w: &mut Walker,
+    t: &DeTable,
+    span: Range<usize>,
+    path: &str,
+    param: Param,
+    inputs: &Inputs,
+) -> Option<SweepAxis> {
+    for field in ["from", "to", "steps", "scale"] {
+        if let Some((k, _)) = find(t, field) {
+            w.push(
+                Problem::new(
+                    Some(k.span()),
+                    format!("sweep.{field}"),
+                    format!("'{path}' is a category: it takes `values`, not `{field}`"),
+                )
+                .help("e.g. values = [\"bf16\", \"fp8\"]"),
+            );
+            return None;
+        }
+    }
+    let Some((k, v)) = find(t, "values") else {
+        w.missing(
+            Some(span),
+            "sweep.values",
+            "the precisions to compare, e.g. values = [\"bf16\", \"fp8\"]",
+        );
+        return None;
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        w.push(
+            Problem::new(
+                Some(v.span()),
+                "sweep.values",
+                "expected a list of precision names",
+            )
+            .help("e.g. values = [\"bf16\", \"fp8\"]"),
+        );
+        return None;
+    };
+    let mut values: Vec<f64> = Vec::new();
+    for item in items.iter() {
+        let DeValue::String(name) = item.get_ref() else {
+            w.push(
+                Problem::new(
+                    Some(item.span()),
+                    "sweep.values",
+                    "expected a precision name",
+                )
+                .help("e.g. values = [\"bf16\", \"fp8\"]"),
+            );
+            return None;
+        };
+        let p = precision_named(w, name, item.span(), "sweep.values")?;
+        // Every fleet that would run it must have the figure.
+        let runs_it = |i: usize| match param {
+            Param::Precision(Some(j)) => i == j,
+            _ => inputs.fleets[i].precision.is_none(),
+        };
+        if let Some(f) = (0..inputs.fleets.len())
+            .filter(|&i| runs_it(i))
+            .map(|i| &inputs.fleets[i])
+            .find(|f| f.chip.peak[p.index()].is_none())
+        {
+            w.push(
+                Problem::new(
+                    Some(item.span()),
+                    "sweep.values",
+                    format!(
+                        "fleet '{}' would run {name}, but its chip '{}' has no {name} figure; it supports {}",
+                        f.id,
+                        f.chip.label,
+                        f.chip.supported()
+                    ),
+                )
+                .help("list only precisions the chip supports, or give the figure in the fleet's chip peak table"),
+            );
+            return None;
+        }
+        let x = p.index() as f64;
+        if values.contains(&x) {
+            w.push(Problem::new(
+                Some(item.span()),
+                "sweep.values",
+                format!("'{name}' is listed twice"),
+            ));
+            return None;
+        }
+        values.push(x);
+    }
+    if values.len() < 2 {
+        w.push(
+            Problem::new(
+                Some(k.span()),
+                "sweep.values",
+                format!("a sweep needs at least 2 values (got {})", values.len()),
+            )
+            .help("e.g. values = [\"bf16\", \"fp8\"]"),
+        );
+        return None;
+    }
+    Some(SweepAxis {
+        path: path.to_string(),
+        param,
+        from: values[0],
+        to: values[values.len() - 1],
+        steps: values.len(),
+        log: false,
+        span,
+        categories: Some(values),
+    })
+}
+
 fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxis> {
     let mut axes = Vec::new();
     let Some((k, v)) = find(root, "sweep") else {
@@ -1497,6 +1623,23 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
                 continue;
             }
         };
+        if param.is_category() {
+            if let Some(axis) = category_axis(w, t, item.span(), &path, param, inputs) {
+                axes.push(axis);
+            }
+            continue;
+        }
+        if let Some((k, _)) = find(t, "values") {
+            w.push(
+                Problem::new(
+                    Some(k.span()),
+                    "sweep.values",
+                    format!("`values` lists the categories of a precision; '{path}' is a quantity"),
+                )
+                .help("sweep a quantity with from, to and steps (and scale = \"log\" if you like)"),
+            );
+            continue;
+        }
         let spec = param.spec();
         let bound = |w: &mut Walker, field: &str| match find(t, field) {
             Some((_, v)) => w.value(v, spec, &format!("sweep.{field}")),
@@ -1600,6 +1743,7 @@ fn parse_sweeps(w: &mut Walker, root: &DeTable, inputs: &Inputs) -> Vec<SweepAxi
                 steps: steps as usize,
                 log,
                 span: item.span(),
+                categories: None,
             });
         }
     }

@@ -162,6 +162,13 @@ fn si_prefix_factor(p: Param) -> f64 {
 }
 
 fn axis_label(s: &Scenario, p: Param) -> String {
+    if p.is_category() {
+        // The chart's axis is the precision's index; the label says which is which.
+        return format!(
+            "{} (0 fp32, 1 tf32, 2 bf16, 3 fp8, 4 fp4)",
+            p.path(&s.inputs)
+        );
+    }
     format!("{} ({})", p.path(&s.inputs), p.spec().unit.name)
 }
 

@@ -13,6 +13,13 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let x = &s.inputs;
     let param = Param::parse(&a.param, x).map_err(|e| AppError::input(format!("--param: {e}")))?;
+    if param.is_category() {
+        return Err(AppError::input(format!(
+            "--param {}: a precision is a category, not a quantity to solve for; compare \
+             precisions with `sweep` ([[sweep]] param = \"{}\", values = [\"bf16\", \"fp8\"])",
+            a.param, a.param
+        )));
+    }
     let Some((key, target_text)) = a.target.split_once('=') else {
         return Err(AppError::input(format!(
             "--target {}: write METRIC=VALUE, e.g. rho=1.30",

@@ -13,7 +13,6 @@ use crate::cli::SweepArgs;
 use crate::plot::{self, TickFormat};
 use crate::report::{self, Format, RunReport};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
-use crate::units;
 use crate::units::format::{fmt_thousands, Num};
 use std::path::Path;
 
@@ -38,6 +37,13 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
     for i in 0..k {
         let param = Param::parse(&a.param[i], &s.inputs)
             .map_err(|e| AppError::input(format!("--param: {e}")))?;
+        if param.is_category() {
+            return Err(AppError::input(format!(
+                "--param {}: a precision is a category, swept over a list of names in the \
+                 file: [[sweep]] param = \"{}\", values = [\"bf16\", \"fp8\"]",
+                a.param[i], a.param[i]
+            )));
+        }
         let from = parse_value(param, &a.from[i])
             .map_err(|e| AppError::input(format!("--from {}: {e}", a.from[i])))?;
         let to = parse_value(param, &a.to[i])
@@ -74,6 +80,7 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
             steps: a.steps[i],
             log,
             span: 0..0,
+            categories: None,
         });
     }
     Ok(axes)
@@ -94,7 +101,10 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
         let lead: Vec<String> = axes
             .iter()
             .zip(&p.values)
-            .map(|(a, &v)| Num(count_rounded(a.param, v) / a.param.spec().unit.si).to_string())
+            .map(|(a, &v)| match a.categories {
+                Some(_) => a.param.show(v),
+                None => Num(count_rounded(a.param, v) / a.param.spec().unit.si).to_string(),
+            })
             .collect();
         for f in &p.report.fleets {
             let obj = serde_json::to_value(f).expect("row");
@@ -133,7 +143,8 @@ struct SweepJson<'a> {
 
 #[derive(serde::Serialize)]
 struct SweepPointJson<'a> {
-    values: Vec<f64>,
+    /// Numbers in the keys' units; a precision's name.
+    values: Vec<serde_json::Value>,
     #[serde(flatten)]
     report: &'a RunReport,
 }
@@ -197,7 +208,12 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
                     values: axes
                         .iter()
                         .zip(&p.values)
-                        .map(|(x, &v)| count_rounded(x.param, v) / x.param.spec().unit.si)
+                        .map(|(x, &v)| match x.categories {
+                            Some(_) => serde_json::Value::from(x.param.show(v)),
+                            None => serde_json::Value::from(
+                                count_rounded(x.param, v) / x.param.spec().unit.si,
+                            ),
+                        })
                         .collect(),
                     report: &p.report,
                 })
@@ -258,11 +274,7 @@ fn sweep_table(
         let rows = points
             .iter()
             .map(|p| {
-                let mut r = vec![units::display_approx(
-                    count_rounded(a.param, p.values[0]),
-                    &a.param.spec().unit,
-                    4,
-                )];
+                let mut r = vec![a.param.show(count_rounded(a.param, p.values[0]))];
                 r.extend(
                     p.report
                         .fleets
@@ -295,18 +307,11 @@ fn sweep_table(
     };
     let (ix, iy) = (pick(nx), pick(ny));
     let mut header = vec![format!("{} \\ {}", ax.path, ay.path)];
-    header.extend(
-        iy.iter()
-            .map(|&j| units::display_approx(points[j].values[1], &ay.param.spec().unit, 4)),
-    );
+    header.extend(iy.iter().map(|&j| ay.param.show(points[j].values[1])));
     let rows = ix
         .iter()
         .map(|&i| {
-            let mut r = vec![units::display_approx(
-                points[i * ny].values[0],
-                &ax.param.spec().unit,
-                4,
-            )];
+            let mut r = vec![ax.param.show(points[i * ny].values[0])];
             r.extend(iy.iter().map(|&j| {
                 fmt_thousands(
                     metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
