@@ -12,8 +12,10 @@
 //! [`Copula::correlate_z`] stops at `z` for [`Marginal::quantile_z`](super::dist::Marginal::quantile_z),
 //! which skips `Phi` for untruncated normal and lognormal marginals.
 //!
-//! A matrix whose Cholesky factor has a pivot below 1e-14 (numerically singular, e.g.
-//! `a = 0.8 b + 0.6 c` exactly) is treated as not positive definite too.
+//! A matrix whose Cholesky factor has a pivot at or below 1e-7 (numerically singular, e.g.
+//! `a = 0.8 b + 0.6 c` exactly, or pairs 0.6, 0.8, 0.96 minus one ulp) is treated as not
+//! positive definite too. `scenario::check` calls [`Copula::new`] for this rule, so
+//! `validate` and `montecarlo` refuse the same matrices, and the refusal names the line.
 //!
 //! The copula knows names only: that each correlated parameter has a non-fixed distribution
 //! is the caller's check. Give it either just the correlated parameters or all uncertain
