@@ -15,8 +15,10 @@ pub fn crf_from_log(r: f64, ln_1p_r: f64, years: f64) -> f64 {
     if r == 0.0 {
         return 1.0 / years;
     }
-    let growth = (years * ln_1p_r).exp_m1();
-    r * (growth + 1.0) / growth
+    // r (1+r)^n / ((1+r)^n - 1) written as r / (1 - (1+r)^-n): the same number, but (1+r)^n
+    // overflows for lives beyond ~8,000 years at 9 % (inf / inf), while (1+r)^-n goes to 0
+    // and the factor to its limit r.
+    r / -(-years * ln_1p_r).exp_m1()
 }
 
 /// Present value of 1 USD a year for `years` years: (1 - (1+r)^-H) / r, and H when r = 0.
@@ -61,6 +63,16 @@ mod tests {
                 "crf({r}, {n}) = {got}, want {want}"
             );
         }
+    }
+
+    #[test]
+    fn crf_of_a_very_long_life_is_its_limit_r() {
+        // (1.09)^10000 overflows f64; the factor is r to the last bit (1.09^-10000 ~ 1e-374).
+        assert_eq!(crf(0.09, 10_000.0), 0.09);
+        assert_eq!(crf(0.09, 1e300), 0.09);
+        // At 50 years, r (1+r)^n / ((1+r)^n - 1) by the textbook form, 1.09^50 = 74.357520...
+        let g = 1.09f64.powf(50.0);
+        assert!((crf(0.09, 50.0) - 0.09 * g / (g - 1.0)).abs() < 1e-15);
     }
 
     #[test]

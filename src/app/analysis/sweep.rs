@@ -177,17 +177,19 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     } else {
         metric_of(&s, m)?
     };
-    let total: usize = axes.iter().map(|x| x.steps).product();
+    // Counted in floating point: two --steps of 2^32 overflow a usize product.
+    let total_f: f64 = axes.iter().map(|x| x.steps as f64).product();
     // The same limit as a [[sweep]] in the file: each point keeps its full report.
     let max = crate::scenario::parse::MAX_SWEEP_POINTS;
-    if total as f64 > max {
+    if total_f > max {
         return Err(AppError::input(format!(
             "{}: a sweep of {} points keeps a full report per point; at most {} (lower --steps or the [[sweep]] steps)",
             s.file,
-            fmt_thousands(total as f64, 0),
+            fmt_thousands(total_f, 0),
             fmt_thousands(max, 0)
         )));
     }
+    let total = total_f as usize;
     let dir = out_dir(&a.out, sweep_owns, &a.scenario.scenario)?;
     let bar = progress_bar(total as u64, 20_000, "grid points", a.out.quiet);
     let points = sweep::run_with_progress(&s.name, &s.inputs, &axes, &|| bar.inc(1));
