@@ -87,21 +87,52 @@ impl Catalog {
 
     /// Parses catalog CSV text; an error names the row.
     pub fn from_csv(text: &str) -> Result<Catalog, String> {
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for (i, row) in reader.deserialize::<CatalogRow>().enumerate() {
-            rows.push(row.map_err(|e| format!("data/chips.csv row {}: {e}", i + 2))?);
-        }
-        Ok(Catalog { rows })
+        Ok(Catalog {
+            rows: read_rows(text, "data/chips.csv")?,
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&CatalogRow> {
-        self.rows.iter().find(|r| r.id == id)
+        find(&self.rows, id)
     }
 
     pub fn ids(&self) -> Vec<&str> {
-        self.rows.iter().map(|r| r.id.as_str()).collect()
+        ids(&self.rows)
     }
+}
+
+impl Keyed for CatalogRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A row of a shipped CSV catalog (chips, platforms), looked up by its `id` column.
+pub(crate) trait Keyed {
+    fn id(&self) -> &str;
+}
+
+/// The rows of a shipped CSV catalog; an error names `file` and the row (2 = the first after
+/// the header).
+pub(crate) fn read_rows<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<Vec<T>, String> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize::<T>()
+        .enumerate()
+        .map(|(i, row)| row.map_err(|e| format!("{file} row {}: {e}", i + 2)))
+        .collect()
+}
+
+/// The row with `id`.
+pub(crate) fn find<'a, T: Keyed>(rows: &'a [T], id: &str) -> Option<&'a T> {
+    rows.iter().find(|r| r.id() == id)
+}
+
+/// Every id, in file order.
+pub(crate) fn ids<T: Keyed>(rows: &[T]) -> Vec<&str> {
+    rows.iter().map(Keyed::id).collect()
 }
 
 #[cfg(test)]

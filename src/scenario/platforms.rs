@@ -3,6 +3,7 @@
 //! network per chip), every row with its source. `fleet.platform = "ID"` supplies these keys and
 //! the chip; keys the fleet sets itself win.
 
+use super::catalog::{find, ids, read_rows, Keyed};
 use serde::{Deserialize, Serialize};
 
 /// The shipped platform catalog's CSV text.
@@ -52,20 +53,25 @@ impl Platforms {
         })
     }
 
+    /// Parses platform CSV text; an error names the row.
     pub fn from_csv(text: &str) -> Result<Platforms, String> {
-        let rows = csv::Reader::from_reader(text.as_bytes())
-            .deserialize()
-            .collect::<Result<Vec<PlatformRow>, _>>()
-            .map_err(|e| e.to_string())?;
-        Ok(Platforms { rows })
+        Ok(Platforms {
+            rows: read_rows(text, "data/platforms.csv")?,
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&PlatformRow> {
-        self.rows.iter().find(|r| r.id == id)
+        find(&self.rows, id)
     }
 
     pub fn ids(&self) -> Vec<&str> {
-        self.rows.iter().map(|r| r.id.as_str()).collect()
+        ids(&self.rows)
+    }
+}
+
+impl Keyed for PlatformRow {
+    fn id(&self) -> &str {
+        &self.id
     }
 }
 
