@@ -431,6 +431,21 @@ pub struct ProgramContract {
     pub payments: Payments,
 }
 
+impl ProgramContract {
+    /// Sets the value; a yearly list is scaled by the same factor, so it still sums to it.
+    pub fn set_value(&mut self, v: f64) {
+        if let Payments::Yearly(list) = &mut self.payments {
+            let sum: f64 = list.iter().sum();
+            if sum > 0.0 {
+                for x in list.iter_mut() {
+                    *x *= v / sum;
+                }
+            }
+        }
+        self.value = v;
+    }
+}
+
 /// Capacity brought online in tranches over the horizon, optionally paid for by a contract.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {

@@ -325,6 +325,9 @@ pub fn check_after(s: &Scenario, covered: &HashSet<String>) -> Vec<Problem> {
         x.site.facility_life,
         x.finance.horizon,
     );
+    for (key, msg, help) in super::program::rules(x) {
+        push(key, msg, help);
+    }
     let mut seen = HashSet::new();
     for a in &s.sweeps {
         if !seen.insert(a.param) {

@@ -10,7 +10,7 @@
 //! and exhaustive, so there is no arm to forget.
 
 use super::params::Range;
-use crate::model::Inputs;
+use crate::model::{Inputs, Tranche, TrancheSize};
 use crate::units::{self, Unit};
 
 /// A key's unit, range, default and description.
@@ -216,6 +216,14 @@ const HORIZON: Range = Range {
 
 const YEARS_20: f64 = 20.0 * units::SECONDS_PER_YEAR;
 
+/// `price_decline` in [0, 1): at 1 every later purchase would be free.
+const DECLINE: Range = Range {
+    min: 0.0,
+    min_open: false,
+    max: 0.99,
+    integer: false,
+};
+
 /// `input_tokens`: whole numbers from 0 (no prefill).
 const INPUT_TOKENS: Range = Range {
     min: 0.0,
@@ -406,6 +414,10 @@ key_table! {
             => val(x.fleets[i].step_overhead);
         Rent = "rent", USD_PER_H, NON_NEGATIVE, None, "\"2.1 USD/h\"", "rent per chip-hour"
             => opt(x.fleets[i].rent);
+        PriceDecline = "price_decline", ONE, DECLINE, Some(0.0), "0.15",
+            "fraction per year off every later purchase of chips, nodes and network (refreshes \
+             and program tranches; a purchase at t years costs price * (1 - decline)^t)"
+            => val(x.fleets[i].price_decline);
         TensorParallel = "tensor_parallel", ONE, Range::count(MAX_CHIPS_PER_GROUP), None, "8",
             "chips per model replica (or \"auto\")"
             => inherit(x.fleets[i].tensor_parallel, x.workload.tensor_parallel);
@@ -462,6 +474,63 @@ key_table! {
     }
 }
 
+/// Program and tranche keys address two indices, program `p` and tranche `t`; the tables'
+/// one index packs them as `p * TRANCHE_STRIDE + t` ([`tranche_index`]).
+pub const TRANCHE_STRIDE: usize = 1 << 24;
+
+/// The one index of tranche `t` of program `p`, for [`TrancheKey`].
+pub const fn tranche_index(p: usize, t: usize) -> usize {
+    p * TRANCHE_STRIDE + t
+}
+
+fn tranche(x: &Inputs, i: usize) -> &Tranche {
+    &x.programs[i / TRANCHE_STRIDE].tranches[i % TRANCHE_STRIDE]
+}
+
+fn tranche_mut(x: &mut Inputs, i: usize) -> &mut Tranche {
+    &mut x.programs[i / TRANCHE_STRIDE].tranches[i % TRANCHE_STRIDE]
+}
+
+key_table! {
+    /// `program.ID.tranches.N.*` keys (`i` packs the program and the tranche:
+    /// [`tranche_index`]). A tranche gives `power` or `chips`; setting one replaces the other.
+    pub enum TrancheKey |x, i, v| {
+        Start = "start", YR, NON_NEGATIVE, Some(0.0), "\"1 yr\"",
+            "when the tranche comes online, years from year 0 (before the horizon)"
+            => custom(get Some(tranche(x, i).start), set tranche_mut(x, i).start = v);
+        Power = "power", W, POSITIVE, None, "\"0.5 GW\"",
+            "power budget the tranche is sized to, on the site's power basis (or chips)"
+            => custom(get match tranche(x, i).size {
+                    TrancheSize::Power(p) => Some(p),
+                    TrancheSize::Chips(_) => None,
+                }, set tranche_mut(x, i).size = TrancheSize::Power(v));
+        Chips = "chips", ONE, Range::count(MAX_CHIPS), None, "100000",
+            "chip count of the tranche (or power)"
+            => custom(get match tranche(x, i).size {
+                    TrancheSize::Chips(n) => Some(n),
+                    TrancheSize::Power(_) => None,
+                }, set tranche_mut(x, i).size = TrancheSize::Chips(v));
+    }
+}
+
+key_table! {
+    /// `program.ID.contract.*` numeric keys (`i` is the program's index).
+    pub enum ProgramContractKey |x, i, v| {
+        Value = "value", USD, POSITIVE, None, "\"100e9 USD\"",
+            "what the buyer pays over the term (a yearly list is scaled to a new value)"
+            => custom(get x.programs[i].contract.as_ref().map(|c| c.value),
+                set if let Some(c) = x.programs[i].contract.as_mut() { c.set_value(v) });
+        Start = "start", YR, NON_NEGATIVE, Some(0.0), "\"0 yr\"",
+            "when the payments begin, years from year 0"
+            => custom(get x.programs[i].contract.as_ref().map(|c| c.start),
+                set if let Some(c) = x.programs[i].contract.as_mut() { c.start = v });
+        Term = "term", YR, POSITIVE, None, "\"8 yr\"",
+            "years the payments run (default: the horizon; with a yearly list, its length)"
+            => custom(get x.programs[i].contract.as_ref().map(|c| c.term),
+                set if let Some(c) = x.programs[i].contract.as_mut() { c.term = v });
+    }
+}
+
 /// `fleet.ID.chip.peak.PREC`: one spec for every precision.
 pub const PEAK: KeySpec = KeySpec {
     name: "peak",
@@ -484,11 +553,24 @@ pub const FLEET: &[KeySpec] = FleetKey::SPECS;
 pub const CHIP: &[KeySpec] = ChipKey::SPECS;
 /// `contract.*` numeric key specs in table order.
 pub const CONTRACT: &[KeySpec] = ContractKey::SPECS;
+/// `program.ID.tranches.N.*` key specs in table order.
+pub const TRANCHE: &[KeySpec] = TrancheKey::SPECS;
+/// `program.ID.contract.*` key specs in table order.
+pub const PROGRAM_CONTRACT: &[KeySpec] = ProgramContractKey::SPECS;
 
 /// A typical value of a key as a scenario writes it, for messages ("power = \"2 GW\""): the
 /// table's example of the first key of that name, a precision's peak, or "1".
 pub fn example(name: &str) -> &'static str {
-    let tables = [SITE, FINANCE, WORKLOAD, FLEET, CHIP, CONTRACT];
+    let tables = [
+        SITE,
+        FINANCE,
+        WORKLOAD,
+        FLEET,
+        CHIP,
+        CONTRACT,
+        TRANCHE,
+        PROGRAM_CONTRACT,
+    ];
     if let Some(k) = tables
         .iter()
         .flat_map(|t| t.iter())
@@ -510,7 +592,7 @@ mod tests {
 
     #[test]
     fn every_count_has_a_finite_bound_below_2_pow_53() {
-        let tables = [SITE, FINANCE, WORKLOAD, FLEET, CHIP, CONTRACT];
+        let tables = [SITE, FINANCE, WORKLOAD, FLEET, CHIP, CONTRACT, TRANCHE];
         let counts: Vec<&KeySpec> = tables
             .iter()
             .flat_map(|t| t.iter())
@@ -519,8 +601,8 @@ mod tests {
         // chips, chips_per_node, tensor_parallel (fleet and workload), layers, kv_heads,
         // head_dim, context, batch; serving: heads, hidden, input_tokens, output_tokens,
         // experts, experts_per_token, max_batch, prefill_chunk, spec_tokens,
-        // prefill_tensor_parallel; training: seq_len
-        assert_eq!(counts.len(), 20, "{counts:?}");
+        // prefill_tensor_parallel; training: seq_len; programs: a tranche's chips
+        assert_eq!(counts.len(), 21, "{counts:?}");
         for k in counts {
             // 2^53 = 9,007,199,254,740,992: every whole number below it is exact in f64.
             assert!(k.range.max <= 9_007_199_254_740_992.0, "{}", k.name);
@@ -540,7 +622,17 @@ mod tests {
     /// range (an example is parsed in the key's unit).
     #[test]
     fn names_are_unique_and_defaults_and_examples_are_in_range() {
-        for t in [SITE, FINANCE, WORKLOAD, FLEET, CHIP, CONTRACT, &[PEAK]] {
+        for t in [
+            SITE,
+            FINANCE,
+            WORKLOAD,
+            FLEET,
+            CHIP,
+            CONTRACT,
+            TRANCHE,
+            PROGRAM_CONTRACT,
+            &[PEAK],
+        ] {
             for (n, k) in t.iter().enumerate() {
                 assert!(t[..n].iter().all(|o| o.name != k.name), "{} twice", k.name);
                 if let Some(d) = k.default {
@@ -642,5 +734,57 @@ mod tests {
             |k, x| k.get(x, 0),
             |k, x, v| k.set(x, 0, v),
         );
+    }
+
+    /// Tranche and program-contract keys reach the tranche and program their packed index
+    /// names, and no other; power and chips replace each other (a tranche has one size).
+    #[test]
+    fn program_keys_address_their_tranche_and_contract() {
+        use crate::model::{Payments, Program, ProgramContract};
+        let mut x = Inputs::scaffold(
+            Workload::new(WorkloadKind::Flops, Precision::Bf16),
+            vec![Fleet::new("a", Chip::blank("c"))],
+        );
+        let t = |start: f64| Tranche {
+            fleet: 0,
+            start,
+            size: TrancheSize::Chips(10.0),
+        };
+        let contract = ProgramContract {
+            value: 300.0,
+            start: 0.0,
+            term: 3.0,
+            payments: Payments::Yearly(vec![100.0, 50.0, 150.0]),
+        };
+        x.programs = vec![
+            Program {
+                id: "p".into(),
+                tranches: vec![t(0.0)],
+                contract: None,
+            },
+            Program {
+                id: "q".into(),
+                tranches: vec![t(0.0), t(1.0)],
+                contract: Some(contract),
+            },
+        ];
+        let base = x.clone();
+        TrancheKey::Start.set(&mut x, tranche_index(1, 1), 5.0);
+        assert_eq!(x.programs[1].tranches[1].start, 5.0);
+        assert_eq!(TrancheKey::Start.get(&x, tranche_index(1, 1)), Some(5.0));
+        assert_eq!(x.programs[1].tranches[0], base.programs[1].tranches[0]);
+        assert_eq!(x.programs[0], base.programs[0]);
+        TrancheKey::Power.set(&mut x, tranche_index(1, 0), 2e9);
+        assert_eq!(TrancheKey::Power.get(&x, tranche_index(1, 0)), Some(2e9));
+        assert_eq!(TrancheKey::Chips.get(&x, tranche_index(1, 0)), None);
+        assert_eq!(TrancheKey::Chips.get(&x, tranche_index(1, 1)), Some(10.0));
+        // a yearly list is scaled to a new value: 600 = 2 x 300
+        ProgramContractKey::Value.set(&mut x, 1, 600.0);
+        let c = x.programs[1].contract.as_ref().unwrap();
+        assert_eq!(c.payments, Payments::Yearly(vec![200.0, 100.0, 300.0]));
+        assert_eq!(ProgramContractKey::Value.get(&x, 1), Some(600.0));
+        // a program without a contract has none to set
+        ProgramContractKey::Value.set(&mut x, 0, 1.0);
+        assert_eq!(ProgramContractKey::Value.get(&x, 0), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod params;
 pub mod parse;
 pub mod platforms;
+pub mod program;
 pub mod reference;
 pub mod resolve;
 

@@ -5,8 +5,9 @@
 //! through [`Param`], so a path means the same thing everywhere.
 
 pub use super::keys::{
-    example, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, SiteKey, WorkloadKey, CHIP,
-    CONTRACT, FINANCE, FLEET, PEAK, SITE, WORKLOAD,
+    example, tranche_index, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec,
+    ProgramContractKey, SiteKey, TrancheKey, WorkloadKey, CHIP, CONTRACT, FINANCE, FLEET, PEAK,
+    PROGRAM_CONTRACT, SITE, TRANCHE, WORKLOAD,
 };
 use crate::model::{Inputs, Precision};
 
@@ -97,6 +98,10 @@ pub enum Param {
     Chip(usize, ChipKey),
     Peak(usize, Precision),
     Contract(ContractKey),
+    /// `program.ID.tranches.N.K`: program index, tranche index, key.
+    Tranche(usize, usize, TrancheKey),
+    /// `program.ID.contract.K`: program index, key.
+    ProgramContract(usize, ProgramContractKey),
     /// The precision a fleet runs (`fleet.ID.precision`, `Some(i)`) or the workload's
     /// (`workload.precision`, `None`): a category, valued by `Precision::index` (0 fp32 .. 4
     /// fp4). Only a [[sweep]] with `values = [...]` varies it; it is not in [`Param::all`].
@@ -130,6 +135,8 @@ impl Param {
             Param::Chip(_, k) => k.spec(),
             Param::Peak(..) => &PEAK,
             Param::Contract(k) => k.spec(),
+            Param::Tranche(_, _, k) => k.spec(),
+            Param::ProgramContract(_, k) => k.spec(),
             Param::Precision(_) => &PRECISION,
         }
     }
@@ -145,6 +152,12 @@ impl Param {
             Param::Chip(i, _) => format!("fleet.{}.chip.{s}", inputs.fleets[i].id),
             Param::Peak(i, p) => format!("fleet.{}.chip.peak.{}", inputs.fleets[i].id, p.name()),
             Param::Contract(_) => format!("contract.{s}"),
+            Param::Tranche(p, t, _) => {
+                format!("program.{}.tranches.{t}.{s}", inputs.programs[p].id)
+            }
+            Param::ProgramContract(p, _) => {
+                format!("program.{}.contract.{s}", inputs.programs[p].id)
+            }
             Param::Precision(None) => "workload.precision".into(),
             Param::Precision(Some(i)) => format!("fleet.{}.precision", inputs.fleets[i].id),
         }
@@ -158,7 +171,24 @@ impl Param {
     fn lookup(path: &str, inputs: &Inputs) -> Option<Param> {
         let parts: Vec<&str> = path.split('.').collect();
         let fleet = |id: &str| inputs.fleets.iter().position(|f| f.id == id);
+        let program = |id: &str| inputs.programs.iter().position(|p| p.id == id);
         match parts.as_slice() {
+            ["program", id, "tranches", n, k] => {
+                let p = program(id)?;
+                let t: usize = n.parse().ok()?;
+                (t < inputs.programs[p].tranches.len())
+                    .then_some(())
+                    .and(TrancheKey::from_name(k))
+                    .map(|k| Param::Tranche(p, t, k))
+            }
+            ["program", id, "contract", k] => {
+                let p = program(id)?;
+                let c = inputs.programs[p].contract.as_ref()?;
+                let k = ProgramContractKey::from_name(k)?;
+                // A yearly list fixes the term: its length.
+                let yearly = matches!(c.payments, crate::model::Payments::Yearly(_));
+                (!(yearly && k == ProgramContractKey::Term)).then_some(Param::ProgramContract(p, k))
+            }
             ["workload", "precision"] => Some(Param::Precision(None)),
             ["fleet", id, "precision"] => Some(Param::Precision(Some(fleet(id)?))),
             ["site", k] => SiteKey::from_name(k).map(Param::Site),
@@ -189,6 +219,25 @@ impl Param {
         }
         if inputs.contract.is_some() {
             out.extend(ContractKey::ALL.iter().map(|&k| Param::Contract(k)));
+        }
+        for (p, prog) in inputs.programs.iter().enumerate() {
+            for (t, tr) in prog.tranches.iter().enumerate() {
+                // The size the tranche has: power or chips, not both.
+                let size = match tr.size {
+                    crate::model::TrancheSize::Power(_) => TrancheKey::Power,
+                    crate::model::TrancheSize::Chips(_) => TrancheKey::Chips,
+                };
+                out.push(Param::Tranche(p, t, TrancheKey::Start));
+                out.push(Param::Tranche(p, t, size));
+            }
+            if let Some(c) = &prog.contract {
+                for &k in ProgramContractKey::ALL {
+                    let yearly = matches!(c.payments, crate::model::Payments::Yearly(_));
+                    if !(yearly && k == ProgramContractKey::Term) {
+                        out.push(Param::ProgramContract(p, k));
+                    }
+                }
+            }
         }
         out
     }
@@ -222,6 +271,8 @@ impl Param {
             Param::Chip(i, k) => k.get(x, i),
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()],
             Param::Contract(k) => k.get(x, 0),
+            Param::Tranche(p, t, k) => k.get(x, tranche_index(p, t)),
+            Param::ProgramContract(p, k) => k.get(x, p),
             Param::Precision(None) => Some(x.workload.precision.index() as f64),
             Param::Precision(Some(i)) => Some(x.fleets[i].precision(&x.workload).index() as f64),
         }
@@ -251,6 +302,8 @@ impl Param {
             Param::Chip(i, k) => k.set(x, i, v),
             Param::Peak(i, p) => x.fleets[i].chip.peak[p.index()] = Some(v),
             Param::Contract(k) => k.set(x, 0, v),
+            Param::Tranche(p, t, k) => k.set(x, tranche_index(p, t), v),
+            Param::ProgramContract(p, k) => k.set(x, p, v),
             Param::Precision(target) => {
                 let p = Precision::ALL[(v.round().clamp(0.0, 4.0)) as usize];
                 match target {
@@ -278,6 +331,45 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
                 "unknown parameter path '{path}': this scenario has no fleet '{id}' (fleets: {})",
                 ids.join(", ")
             );
+        }
+    }
+    if let ["program", id, rest @ ..] = parts.as_slice() {
+        let ids: Vec<&str> = inputs.programs.iter().map(|p| p.id.as_str()).collect();
+        match inputs.programs.iter().find(|p| p.id == *id) {
+            None if ids.is_empty() => {
+                return format!(
+                    "unknown parameter path '{path}': this scenario has no [[program]]"
+                )
+            }
+            None => {
+                msg = format!(
+                    "unknown parameter path '{path}': this scenario has no program '{id}' (programs: {})",
+                    ids.join(", ")
+                )
+            }
+            Some(p) => match rest {
+                ["tranches", n, _] => match n.parse::<usize>() {
+                    Ok(t) if t >= p.tranches.len() => {
+                        return format!(
+                            "unknown parameter path '{path}': program '{id}' has {} tranche(s), numbered from 0 to {}",
+                            p.tranches.len(),
+                            p.tranches.len().saturating_sub(1)
+                        )
+                    }
+                    _ => {}
+                },
+                ["contract", k] if ProgramContractKey::from_name(k).is_some() => {
+                    return match &p.contract {
+                        None => format!(
+                            "'{path}' needs a [program.contract] table under program '{id}', which this scenario does not have"
+                        ),
+                        Some(_) => format!(
+                            "'{path}': program '{id}' pays a yearly list, whose length is the term; change the list in the file"
+                        ),
+                    };
+                }
+                _ => {}
+            },
         }
     }
     if let ["contract", k] = parts.as_slice() {
@@ -309,8 +401,9 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
     if near.is_empty() {
         msg.push_str(
             "; paths are site.K, finance.K, workload.K, fleet.ID.K, fleet.ID.chip.K, \
-             fleet.ID.chip.peak.PREC, contract.value, contract.term (`fleetcost validate \
-             --list-params` lists them all)",
+             fleet.ID.chip.peak.PREC, contract.value, contract.term, \
+             program.ID.tranches.N.start|power|chips, program.ID.contract.value|start|term \
+             (`fleetcost validate --list-params` lists them all)",
         );
     } else {
         let near: Vec<String> = near.iter().map(|q| format!("'{q}'")).collect();

@@ -35,12 +35,13 @@ pub(crate) const TOP: &[&str] = &[
     "contract",
     "uncertainty",
     "sweep",
+    "program",
 ];
 pub(crate) const SITE_OTHER: &[&str] = &["power_basis"];
 pub(crate) const WORKLOAD_OTHER: &[&str] = &["kind", "precision", "serving"];
 pub(crate) const FLEET_OTHER: &[&str] = &["id", "chip", "platform", "precision"];
 pub(crate) const CHIP_OTHER: &[&str] = &["base", "name", "peak"];
-pub(crate) const COMPARE: &[&str] = &["baseline", "claim"];
+pub(crate) const COMPARE: &[&str] = &["baseline", "claim", "baseline_program"];
 pub(crate) const CONTRACT_OTHER: &[&str] = &["fleet"];
 pub(crate) const SWEEP: &[&str] = &["param", "from", "to", "steps", "scale", "values"];
 pub(crate) const DIST_KEYS: &[&str] = &[
@@ -58,7 +59,7 @@ pub(super) struct Walker {
     pub text: String,
 }
 
-fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static str> {
+pub(super) fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static str> {
     other
         .iter()
         .copied()
@@ -107,11 +108,11 @@ fn home_of(name: &str, prefix: &str) -> Option<String> {
     (!found.is_empty()).then(|| found.join(" or "))
 }
 
-fn find<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
+pub(super) fn find<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<Entry<'a, 'i>> {
     t.iter().find(|(k, _)| k.get_ref().as_ref() == key)
 }
 
-fn type_name(v: &DeValue) -> &'static str {
+pub(super) fn type_name(v: &DeValue) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",
@@ -145,13 +146,13 @@ impl Walker {
         }
     }
 
-    fn push(&mut self, p: Problem) {
+    pub(super) fn push(&mut self, p: Problem) {
         self.covered.insert(p.key.clone());
         self.problems.push(p);
     }
 
     /// Unknown keys in `t` are problems with a did-you-mean.
-    fn keys(&mut self, t: &DeTable, allowed: &[&str], prefix: &str) {
+    pub(super) fn keys(&mut self, t: &DeTable, allowed: &[&str], prefix: &str) {
         for (k, _) in t.iter() {
             let name = k.get_ref().as_ref();
             if !allowed.contains(&name) {
@@ -180,7 +181,7 @@ impl Walker {
         }
     }
 
-    fn table<'a, 'i>(
+    pub(super) fn table<'a, 'i>(
         &mut self,
         parent: &'a DeTable<'i>,
         key: &str,
@@ -212,7 +213,12 @@ impl Walker {
     }
 
     /// A string value; a value of another type is a problem.
-    fn string(&mut self, t: &DeTable, key: &str, prefix: &str) -> Option<(String, Range<usize>)> {
+    pub(super) fn string(
+        &mut self,
+        t: &DeTable,
+        key: &str,
+        prefix: &str,
+    ) -> Option<(String, Range<usize>)> {
         let (_, v) = find(t, key)?;
         let path = join(prefix, key);
         self.spans.insert(path.clone(), v.span());
@@ -241,7 +247,7 @@ impl Walker {
     }
 
     /// A quantity in SI units, range-checked; `None` when absent or bad (bad is a problem).
-    fn quantity(&mut self, t: &DeTable, spec: &KeySpec, prefix: &str) -> Option<f64> {
+    pub(super) fn quantity(&mut self, t: &DeTable, spec: &KeySpec, prefix: &str) -> Option<f64> {
         let (_, v) = find(t, spec.name)?;
         let path = join(prefix, spec.name);
         self.spans.insert(path.clone(), v.span());
@@ -338,7 +344,7 @@ impl Walker {
         }
     }
 
-    fn missing(&mut self, span: Option<Range<usize>>, path: &str, what: &str) {
+    pub(super) fn missing(&mut self, span: Option<Range<usize>>, path: &str, what: &str) {
         self.push(Problem::new(
             span,
             path,
@@ -482,9 +488,16 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
     let fleets = parse_fleets(&mut w, root, catalog);
     let compare = parse_compare(&mut w, root, &fleets);
     let contract = parse_contract(&mut w, root, &fleets);
+    let programs = super::program::parse_programs(&mut w, root, &fleets, finance.as_ref());
 
-    let (Some(site), Some(finance), Some(workload), Some(compare), Some(contract)) =
-        (site, finance, workload, compare, contract)
+    let (
+        Some(site),
+        Some(finance),
+        Some(workload),
+        Some(compare),
+        Some(contract),
+        Some((programs, baseline_program)),
+    ) = (site, finance, workload, compare, contract, programs)
     else {
         return Err(fail(w.problems));
     };
@@ -495,8 +508,8 @@ pub fn parse(file: &str, text: &str, catalog: &Catalog) -> Result<Scenario, Scen
         fleets,
         compare,
         contract,
-        programs: Vec::new(),
-        baseline_program: 0,
+        programs,
+        baseline_program,
     };
     let (uncertainty, correlations) = parse_uncertainty(&mut w, root, &inputs);
     let sweeps = parse_sweeps(&mut w, root, &inputs);
@@ -1108,7 +1121,7 @@ fn parse_chip(
     }
 }
 
-fn fleet_index(
+pub(super) fn fleet_index(
     w: &mut Walker,
     fleets: &[Fleet],
     id: &str,

@@ -5,9 +5,10 @@
 //! are listed here, and a test holds that list to the parser's.
 
 use super::keys::{
-    ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, SectionKey, SiteKey, WorkloadKey,
+    ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, ProgramContractKey, SectionKey, SiteKey,
+    TrancheKey, WorkloadKey,
 };
-use super::parse;
+use super::{parse, program};
 use crate::units;
 use serde_json::{json, Map, Value};
 
@@ -67,6 +68,18 @@ const NAMED: &[Named] = &[
         about: "claim levels as rho, e.g. [1.30, 1.40] for \"30-40 % better price-performance\"; also --claim" },
     Named { section: "contract", name: "fleet", schema: string,
         about: "the fleet whose whole capacity the contract buys (required in [contract])" },
+    Named { section: "compare", name: "baseline_program", schema: string,
+        about: "the program every other program is compared with, by levelized cost (default: the first)" },
+    Named { section: "program", name: "id", schema: || json!({"type": "string", "pattern": "^[a-z0-9_-]+$"}),
+        about: "the program's unique name: a-z, 0-9, '_' and '-' (required)" },
+    Named { section: "program", name: "tranches", schema: || json!({"type": "array", "minItems": 1}),
+        about: "the capacity brought online, in order: a list of tables { fleet, start, power or chips } (required)" },
+    Named { section: "program", name: "contract", schema: || json!({"type": "object"}),
+        about: "what a buyer pays for the program's capacity: a [program.contract] table (optional)" },
+    Named { section: "tranche", name: "fleet", schema: string,
+        about: "the [[fleet]] whose chip, platform and overheads the tranche uses (required)" },
+    Named { section: "program_contract", name: "payments", schema: || json!({"anyOf": [{"const": "even"}, {"type": "array", "items": quantity_schema("USD")}]}),
+        about: "\"even\" (value / term a year, the default) or a list of yearly amounts that sums to value (entry j accrues over contract year j + 1)" },
 ];
 
 /// The sections whose keys the reference lists, in the order of a scenario file: (title, TOML
@@ -107,6 +120,19 @@ fn sections() -> Vec<(
             "contract",
             specs::<ContractKey>(),
             parse::CONTRACT_OTHER,
+        ),
+        ("[[program]]", "program", Vec::new(), program::PROGRAM_OTHER),
+        (
+            "program tranches (each an inline table in `tranches`)",
+            "tranche",
+            specs::<TrancheKey>(),
+            program::TRANCHE_OTHER,
+        ),
+        (
+            "[program.contract]",
+            "program_contract",
+            specs::<ProgramContractKey>(),
+            program::PROGRAM_CONTRACT_OTHER,
         ),
     ]
 }
@@ -192,12 +218,16 @@ pub fn json_schema() -> Value {
         json!({"type": "string", "description": "what reports and charts call the scenario"}),
     );
     let mut chip_schema = Value::Null;
+    let mut tranche_schema = Value::Null;
+    let mut program_contract_schema = Value::Null;
     for (_, path, specs, _) in sections() {
         let obj = object(section_properties(path, &specs));
         match path {
             "chip" => chip_schema = obj,
-            "fleet" => {
-                props.insert("fleet".into(), json!({"type": "array", "items": obj}));
+            "tranche" => tranche_schema = obj,
+            "program_contract" => program_contract_schema = obj,
+            "fleet" | "program" => {
+                props.insert(path.into(), json!({"type": "array", "items": obj}));
             }
             p => {
                 props.insert(p.into(), obj);
@@ -208,6 +238,12 @@ pub fn json_schema() -> Value {
     if let Some(chip) = props["fleet"]["items"]["properties"].get_mut("chip") {
         chip["anyOf"][1] = chip_schema;
     }
+    // Tranches and the contract are tables inside each program.
+    let program = &mut props["program"]["items"]["properties"];
+    program["tranches"]["items"] = tranche_schema;
+    let about = program["contract"]["description"].clone();
+    program["contract"] = program_contract_schema;
+    program["contract"]["description"] = about;
     let dist = json!({"type": "object", "properties": parse::DIST_KEYS.iter()
         .map(|k| (k.to_string(), if *k == "dist" {
             json!({"enum": ["fixed", "uniform", "triangular", "pert", "normal", "lognormal"]})
@@ -318,6 +354,15 @@ mod tests {
                 "fleet" => &schema["properties"]["fleet"]["items"]["properties"],
                 "chip" => {
                     &schema["properties"]["fleet"]["items"]["properties"]["chip"]["anyOf"][1]
+                        ["properties"]
+                }
+                "program" => &schema["properties"]["program"]["items"]["properties"],
+                "tranche" => {
+                    &schema["properties"]["program"]["items"]["properties"]["tranches"]["items"]
+                        ["properties"]
+                }
+                "program_contract" => {
+                    &schema["properties"]["program"]["items"]["properties"]["contract"]
                         ["properties"]
                 }
                 p => &schema["properties"][p]["properties"],

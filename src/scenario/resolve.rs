@@ -2,7 +2,8 @@
 //! `--set` applied), so a run folder can be reproduced from its own files.
 
 use super::params::{
-    self, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, SiteKey, WorkloadKey,
+    self, ChipKey, ContractKey, FinanceKey, FleetKey, KeySpec, ProgramContractKey, SiteKey,
+    TrancheKey, WorkloadKey,
 };
 use super::{DistSpec, Scenario};
 use crate::model::{Inputs, PowerBasis, Precision};
@@ -25,6 +26,57 @@ fn value(spec: &KeySpec, si: f64) -> String {
 fn line(out: &mut String, spec: &KeySpec, si: Option<f64>) {
     if let Some(v) = si {
         let _ = writeln!(out, "{} = {}", spec.name, value(spec, v));
+    }
+}
+
+/// The `[[program]]` blocks: tranches as inline tables, the contract with its term explicit.
+fn programs(o: &mut String, x: &Inputs) {
+    use crate::model::{Payments, TrancheSize};
+    for p in &x.programs {
+        let _ = writeln!(o, "\n[[program]]\nid = {}\ntranches = [", quote(&p.id));
+        for t in &p.tranches {
+            let size = match t.size {
+                TrancheSize::Power(w) => format!("power = {}", value(TrancheKey::Power.spec(), w)),
+                TrancheSize::Chips(n) => format!("chips = {}", value(TrancheKey::Chips.spec(), n)),
+            };
+            let _ = writeln!(
+                o,
+                "  {{ fleet = {}, start = {}, {size} }},",
+                quote(&x.fleets[t.fleet].id),
+                value(TrancheKey::Start.spec(), t.start)
+            );
+        }
+        o.push_str("]\n");
+        if let Some(c) = &p.contract {
+            let _ = writeln!(o, "[program.contract]");
+            let _ = writeln!(
+                o,
+                "value = {}",
+                value(ProgramContractKey::Value.spec(), c.value)
+            );
+            let _ = writeln!(
+                o,
+                "start = {}",
+                value(ProgramContractKey::Start.spec(), c.start)
+            );
+            match &c.payments {
+                Payments::Even => {
+                    let _ = writeln!(
+                        o,
+                        "term = {}",
+                        value(ProgramContractKey::Term.spec(), c.term)
+                    );
+                    o.push_str("payments = \"even\"\n");
+                }
+                Payments::Yearly(list) => {
+                    let amounts: Vec<String> = list
+                        .iter()
+                        .map(|&v| value(ProgramContractKey::Value.spec(), v))
+                        .collect();
+                    let _ = writeln!(o, "payments = [{}]", amounts.join(", "));
+                }
+            }
+        }
     }
 }
 
@@ -108,12 +160,20 @@ pub fn to_toml(s: &Scenario) -> String {
         let claims: Vec<String> = x.compare.claims.iter().map(|c| format!("{c:?}")).collect();
         let _ = writeln!(o, "claim = [{}]", claims.join(", "));
     }
+    if !x.programs.is_empty() {
+        let _ = writeln!(
+            o,
+            "baseline_program = {}",
+            quote(&x.programs[x.baseline_program].id)
+        );
+    }
     if let Some(c) = &x.contract {
         let _ = writeln!(o, "\n[contract]\nfleet = {}", quote(&x.fleets[c.fleet].id));
         for &k in ContractKey::ALL {
             line(&mut o, k.spec(), k.get(x, 0));
         }
     }
+    programs(&mut o, x);
     if !s.uncertainty.is_empty() {
         o.push_str("\n[uncertainty]\n");
         for u in &s.uncertainty {
