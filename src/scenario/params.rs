@@ -399,12 +399,16 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
         }
     }
     if near.is_empty() {
-        msg.push_str(
+        let programs = if inputs.programs.is_empty() {
+            ""
+        } else {
+            ", program.ID.tranches.N.start|power|chips, program.ID.contract.value|start|term"
+        };
+        msg.push_str(&format!(
             "; paths are site.K, finance.K, workload.K, fleet.ID.K, fleet.ID.chip.K, \
-             fleet.ID.chip.peak.PREC, contract.value, contract.term, \
-             program.ID.tranches.N.start|power|chips, program.ID.contract.value|start|term \
-             (`fleetcost validate --list-params` lists them all)",
-        );
+             fleet.ID.chip.peak.PREC, contract.value, contract.term{programs} \
+             (`fleetcost validate --list-params` lists them all)"
+        ));
     } else {
         let near: Vec<String> = near.iter().map(|q| format!("'{q}'")).collect();
         msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
