@@ -50,7 +50,7 @@ fn benches(c: &mut Criterion) {
     let metric = Metric::default_for(&s.inputs);
     let metric = match metric {
         Metric::Comparison { .. } => {
-            Metric::parse(Some("rho"), None, Some("trn3"), &s.inputs).unwrap_or(metric)
+            Metric::parse(Some("rho"), None, Some("trn3"), None, &s.inputs).unwrap_or(metric)
         }
         m => m,
     };

@@ -69,6 +69,11 @@ pub struct MetricArgs {
     /// The fleet for fleet metrics (default: the first candidate).
     #[arg(long)]
     pub fleet: Option<String>,
+    /// A [[program]] id: --metric is then a program metric (rho against the baseline
+    /// program, levelized_cost_per_unit, provider_npv, provider_irr, payback_year,
+    /// implied_per_chip_hour, ...).
+    #[arg(long)]
+    pub program: Option<String>,
 }
 
 /// Output options shared by the analysis commands.
@@ -166,6 +171,23 @@ pub struct MonteCarloArgs {
     /// Also write every draw (parameters, cost per unit, rho) to this CSV file, streamed.
     #[arg(long, value_name = "FILE")]
     pub samples: Option<PathBuf>,
+    /// Also follow a metric of this [[program]] on every draw (--metric, default its rho
+    /// against the baseline program, or its levelized cost).
+    #[arg(long)]
+    pub program: Option<String>,
+    /// The program metric: provider_npv, provider_irr, levelized_cost_per_unit, rho, ...
+    #[arg(long, requires = "program")]
+    pub metric: Option<String>,
+    /// Levels L for P(metric >= L), e.g. --above 0 or --above 0.09,0.12 (default: 0 for
+    /// provider_npv and implied_margin, the discount rate for provider_irr, the claim levels
+    /// for rho).
+    #[arg(
+        long,
+        requires = "program",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub above: Vec<f64>,
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -186,6 +208,9 @@ pub struct SolveArgs {
     /// The fleet for fleet metrics.
     #[arg(long)]
     pub fleet: Option<String>,
+    /// A [[program]] id: the target's metric is a program metric (rho, provider_irr, ...).
+    #[arg(long)]
+    pub program: Option<String>,
     /// Lower end of the search (default: the base value / 10, within the key's range).
     #[arg(long, allow_hyphen_values = true)]
     pub from: Option<String>,

@@ -53,3 +53,163 @@ fn an_irr_that_does_not_exist_is_null_with_the_reason() {
     assert!((c["provider_npv"].as_f64().unwrap() - (1450.0 - 2.0 * 87.66)).abs() < 1e-9);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// "What contract value gives the provider a 9 % IRR?" By hand: the net flows are -Q, V/2, V/2
+/// with Q = 1200, so V/2 (1/1.09 + 1/1.09^2) = 1200: V = 2400 / (1/1.09 + 1/1.09^2) =
+/// 1364.33 USD.
+#[test]
+fn solve_the_contract_value_for_a_9_percent_irr() {
+    let v = json(&[
+        "solve",
+        FIXTURE,
+        "--param",
+        "program.trn-program.contract.value",
+        "--target",
+        "provider_irr=0.09",
+        "--format",
+        "json",
+    ]);
+    let want = 2400.0 / (1.0 / 1.09 + 1.0 / (1.09 * 1.09));
+    let got = v["value"].as_f64().unwrap();
+    assert!((got - want).abs() < 1e-6 * want, "{got} vs {want}");
+    assert_eq!(v["metric_label"], "provider_irr (program trn-program)");
+}
+
+/// "How fast must GPU prices fall for the claim to fail over the contract?" rho of the trn
+/// program against the gpu program = P (2 - d) / Q = (2 - d) / 1.2, which is 1.3 at
+/// d = 2 - 1.3 x 1.2 = 0.44; a sweep shows it falling linearly through 1.3 there.
+#[test]
+fn solve_and_sweep_the_gpu_price_decline_at_which_the_claim_fails() {
+    let v = json(&[
+        "solve",
+        FIXTURE,
+        "--param",
+        "fleet.gpu.price_decline",
+        "--target",
+        "rho=1.3",
+        "--program",
+        "trn-program",
+        "--format",
+        "json",
+    ]);
+    let got = v["value"].as_f64().unwrap();
+    assert!((got - 0.44).abs() < 1e-9, "{got}");
+    let v = json(&[
+        "sweep",
+        FIXTURE,
+        "--param",
+        "fleet.gpu.price_decline",
+        "--from",
+        "0",
+        "--to",
+        "0.6",
+        "--steps",
+        "4",
+        "--program",
+        "trn-program",
+        "--format",
+        "json",
+    ]);
+    // d = 0, 0.2, 0.4, 0.6: rho = 2/1.2, 1.8/1.2, 1.6/1.2, 1.4/1.2
+    let want = [2.0 / 1.2, 1.5, 1.6 / 1.2, 1.4 / 1.2];
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 4);
+    for (p, w) in points.iter().zip(want) {
+        let c = &p["program_comparisons"][0];
+        assert_eq!(c["candidate"], "trn-program");
+        let g = c["rho"].as_f64().unwrap();
+        assert!((g - w).abs() < 1e-9, "{g} vs {w}");
+    }
+}
+
+/// "P(provider NPV > 0)": NPV = 1450 - Q at r = 0 with Q uniform on [1000, 1600], so
+/// P(NPV >= 0) = P(Q <= 1450) = 450 / 600 = 0.75, mean NPV = 1450 - 1300 = 150 and its sd
+/// = 600 / sqrt(12) = 173.2. 200,000 draws: se of the probability ~ 0.001.
+#[test]
+fn montecarlo_probability_that_the_provider_npv_is_positive() {
+    let v = json(&[
+        "montecarlo",
+        FIXTURE,
+        "--program",
+        "trn-program",
+        "--metric",
+        "provider_npv",
+        "-n",
+        "200000",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    let p = &v["program"];
+    assert_eq!(p["metric"], "provider_npv");
+    assert_eq!(p["above"][0]["level"].as_f64(), Some(0.0));
+    let prob = p["above"][0]["probability"].as_f64().unwrap();
+    assert!((prob - 0.75).abs() < 0.006, "{prob}");
+    let mean = p["stat"]["mean"].as_f64().unwrap();
+    assert!((mean - 150.0).abs() < 2.0, "{mean}");
+    let sd = p["stat"]["sd"].as_f64().unwrap();
+    assert!((sd - 600.0 / 12f64.sqrt()).abs() < 2.0, "{sd}");
+}
+
+/// Tornado over a program metric: the chip price at its p5 and p95 (1030 and 1570 USD, the
+/// uniform's 5 % and 95 % points on [1000, 1600]) moves the NPV 1450 - Q to 420 and -120.
+#[test]
+fn tornado_of_the_provider_npv() {
+    let v = json(&[
+        "tornado",
+        FIXTURE,
+        "--program",
+        "trn-program",
+        "--metric",
+        "provider_npv",
+        "--format",
+        "json",
+    ]);
+    let text = v.to_string();
+    assert!(text.contains("fleet.trn.chip.price"), "{text}");
+    let bars = v["bars"].as_array().unwrap_or_else(|| panic!("{text}"));
+    let lo = bars[0]["metric_low"].as_f64().unwrap();
+    let hi = bars[0]["metric_high"].as_f64().unwrap();
+    assert!(
+        (lo - 420.0).abs() < 1e-6 && (hi + 120.0).abs() < 1e-6,
+        "{text}"
+    );
+}
+
+/// Program metrics are checked up front: an unknown program, a contract metric of a program
+/// without a contract, rho of the baseline program.
+#[test]
+fn program_metric_mistakes_are_refused() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["tornado", FIXTURE, "--program", "trn-progam"],
+            "did you mean 'trn-program'?",
+        ),
+        (
+            &[
+                "tornado",
+                FIXTURE,
+                "--program",
+                "gpu-program",
+                "--metric",
+                "provider_irr",
+            ],
+            "program 'gpu-program' has no [program.contract]",
+        ),
+        (
+            &[
+                "tornado",
+                FIXTURE,
+                "--program",
+                "gpu-program",
+                "--metric",
+                "rho",
+            ],
+            "is the baseline program",
+        ),
+    ];
+    for (args, words) in cases {
+        let err = refused(&fleetcost(args), 2, words);
+        assert!(err.contains(words), "{err}");
+    }
+}

@@ -2,7 +2,7 @@
 //! the contract, chosen by its key (`rho`, `cost_per_unit`, `implied_margin`, ...) and, for
 //! fleet and comparison keys, the fleet or candidate id.
 
-use crate::model::{self, Inputs, ModelError};
+use crate::model::{self, program, Inputs, ModelError};
 use crate::report::{self, RunReport};
 
 /// Section-7 keys of a fleet row that are numbers.
@@ -60,9 +60,22 @@ pub const CONTRACT_KEYS: &[&str] = &[
 /// A metric and where to read it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Metric {
-    Fleet { fleet: usize, key: &'static str },
-    Comparison { candidate: usize, key: &'static str },
-    Contract { key: &'static str },
+    Fleet {
+        fleet: usize,
+        key: &'static str,
+    },
+    Comparison {
+        candidate: usize,
+        key: &'static str,
+    },
+    Contract {
+        key: &'static str,
+    },
+    /// A program metric (MODEL.md section 8): `model::program::METRIC_KEYS`.
+    Program {
+        program: usize,
+        key: &'static str,
+    },
 }
 
 fn find_key(list: &[&'static str], key: &str) -> Option<&'static str> {
@@ -109,18 +122,36 @@ impl Metric {
                     key: "rho",
                 }
             }
+            P::Tranche(p, _, _) => Metric::Program {
+                program: p,
+                key: default_program_key(inputs, p),
+            },
+            // The contract moves what the provider earns, not the program's cost.
+            P::ProgramContract(p, _) => Metric::Program {
+                program: p,
+                key: "provider_npv",
+            },
             _ => Metric::default_for(inputs),
         }
     }
 
-    /// Parses `--metric KEY` with `--fleet ID` / `--candidate ID`. A target like
-    /// `rho=1.30` passes its left side here.
+    /// Parses `--metric KEY` with `--fleet ID` / `--candidate ID` / `--program ID`. A target
+    /// like `rho=1.30` passes its left side here. With `--program`, the key is a program
+    /// metric (`rho` of that program against the baseline program, `levelized_cost_per_unit`,
+    /// `provider_irr`, ...); a key only programs have picks the first program (with a contract,
+    /// for contract keys) when `--program` is not given.
     pub fn parse(
         key: Option<&str>,
         fleet: Option<&str>,
         candidate: Option<&str>,
+        program: Option<&str>,
         inputs: &Inputs,
     ) -> Result<Metric, String> {
+        if let Some(id) = program {
+            let p = program_by_id(inputs, id)?;
+            let key = key.unwrap_or_else(|| default_program_key(inputs, p));
+            return program_metric(inputs, p, key);
+        }
         let default = Metric::default_for(inputs);
         let Some(key) = key else {
             return match (candidate, fleet, default) {
@@ -169,10 +200,29 @@ impl Metric {
             }
             return Ok(Metric::Contract { key: k });
         }
+        if program::METRIC_KEYS.contains(&key) {
+            let contract = program::CONTRACT_METRIC_KEYS.contains(&key);
+            let p = inputs
+                .programs
+                .iter()
+                .position(|p| !contract || p.contract.is_some())
+                .ok_or_else(|| {
+                    format!(
+                        "'{key}' is a program metric and this scenario has no [[program]]{}",
+                        if contract {
+                            " with a [program.contract]"
+                        } else {
+                            ""
+                        }
+                    )
+                })?;
+            return program_metric(inputs, p, key);
+        }
         let all: Vec<&str> = COMPARISON_KEYS
             .iter()
             .chain(FLEET_KEYS)
             .chain(CONTRACT_KEYS)
+            .chain(program::METRIC_KEYS)
             .copied()
             .collect();
         let mut seen = std::collections::HashSet::new();
@@ -195,6 +245,7 @@ impl Metric {
             {
                 0
             }
+            Metric::Program { key, .. } if matches!(*key, "peak_chips" | "payback_year") => 0,
             _ => default,
         }
     }
@@ -208,6 +259,16 @@ impl Metric {
             ),
             Metric::Fleet { fleet, key } => format!("{key} ({})", inputs.fleets[*fleet].id),
             Metric::Contract { key } => format!("contract {key}"),
+            Metric::Program {
+                program,
+                key: "rho",
+            } => format!(
+                "rho (program {} vs {})",
+                inputs.programs[*program].id, inputs.programs[inputs.baseline_program].id
+            ),
+            Metric::Program { program, key } => {
+                format!("{key} (program {})", inputs.programs[*program].id)
+            }
         }
     }
 
@@ -226,6 +287,7 @@ impl Metric {
                 fleet,
                 key: "cost_per_unit",
             } => model::unit_cost(inputs, fleet),
+            Metric::Program { program, key } => program::metric(inputs, program, key),
             _ => {
                 let o = model::evaluate(inputs)?;
                 Ok(self
@@ -252,6 +314,25 @@ impl Metric {
                 .ok()?
                 .get(*key)
                 .cloned(),
+            Metric::Program {
+                program,
+                key: "rho",
+            } => {
+                let id = &r.programs.get(*program)?.id;
+                let c = r.program_comparisons.iter().find(|c| &c.candidate == id)?;
+                return Some(c.rho);
+            }
+            Metric::Program { program, key } => {
+                let row = r.programs.get(*program)?;
+                if program::CONTRACT_METRIC_KEYS.contains(key) {
+                    serde_json::to_value(row.contract.as_ref()?)
+                        .ok()?
+                        .get(*key)
+                        .cloned()
+                } else {
+                    serde_json::to_value(row).ok()?.get(*key).cloned()
+                }
+            }
         };
         value?.as_f64()
     }
@@ -313,6 +394,69 @@ fn defined_for(key: &str, inputs: &Inputs) -> Result<(), String> {
         }
         _ => Ok(()),
     }
+}
+
+/// The metric a program follows by default: its rho against the baseline program when there
+/// is one to compare with, else its levelized cost per unit.
+pub fn default_program_key(inputs: &Inputs, p: usize) -> &'static str {
+    if inputs.programs.len() > 1 && p != inputs.baseline_program {
+        "rho"
+    } else {
+        "levelized_cost_per_unit"
+    }
+}
+
+fn program_by_id(inputs: &Inputs, id: &str) -> Result<usize, String> {
+    inputs
+        .programs
+        .iter()
+        .position(|p| p.id == id)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = inputs.programs.iter().map(|p| p.id.as_str()).collect();
+            if ids.is_empty() {
+                return format!("--program '{id}': this scenario has no [[program]]");
+            }
+            let near = crate::scenario::parse::did_you_mean(id, &ids)
+                .map(|d| format!("{d} "))
+                .unwrap_or_default();
+            format!(
+                "--program '{id}' is not a program of this scenario; {near}programs: {}",
+                ids.join(", ")
+            )
+        })
+}
+
+/// Program metric `key` of program `p`, checked: the key exists, a contract key has a
+/// contract, rho has a baseline program to compare with.
+fn program_metric(inputs: &Inputs, p: usize, key: &str) -> Result<Metric, String> {
+    let id = &inputs.programs[p].id;
+    let Some(k) = find_key(program::METRIC_KEYS, key) else {
+        let near = crate::scenario::parse::did_you_mean(key, program::METRIC_KEYS)
+            .map(|d| format!("{d} "))
+            .unwrap_or_default();
+        return Err(format!(
+            "unknown program metric '{key}'; {near}program metrics: {}",
+            program::METRIC_KEYS.join(", ")
+        ));
+    };
+    if program::CONTRACT_METRIC_KEYS.contains(&k) && inputs.programs[p].contract.is_none() {
+        return Err(format!(
+            "'{k}' is a contract metric and program '{id}' has no [program.contract]"
+        ));
+    }
+    if k == "rho" {
+        if inputs.programs.len() < 2 {
+            return Err(format!(
+                "'rho' compares programs, and this scenario has one ('{id}'); try --metric levelized_cost_per_unit"
+            ));
+        }
+        if p == inputs.baseline_program {
+            return Err(format!(
+                "program '{id}' is the baseline program (compare.baseline_program); pick another with --program"
+            ));
+        }
+    }
+    Ok(Metric::Program { program: p, key: k })
 }
 
 fn candidate_index(inputs: &Inputs, id: &str) -> Result<usize, String> {

@@ -7,6 +7,7 @@
 
 use super::copula::Copula;
 use super::dist::{open_unit, Dist, Marginal, Range as DistRange};
+use super::metric::Metric;
 use super::stats::{Accumulator, ChunkStats, Exceedance, QuantileMethod, StatsConfig, Summary};
 use crate::model::{self, Inputs};
 use crate::scenario::{params, DistSpec, Param, Scenario};
@@ -40,6 +41,9 @@ pub struct Setup {
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
     pub levels: Vec<f64>,
+    /// A program metric followed on every draw (`montecarlo --program ID`), with the levels
+    /// whose exceedance P(metric >= level) is reported.
+    pub program: Option<(Metric, Vec<f64>)>,
 }
 
 /// The range of a parameter as the distributions see it.
@@ -230,12 +234,21 @@ impl Setup {
             copula,
             comparisons,
             levels,
+            program: None,
         })
     }
 
-    /// Metrics per draw: each fleet's cost per unit, then each comparison's rho.
+    /// Also follows program metric `metric` on every draw, with P(metric >= level) for each
+    /// of `levels`.
+    pub fn with_program(mut self, metric: Metric, levels: Vec<f64>) -> Setup {
+        self.program = Some((metric, levels));
+        self
+    }
+
+    /// Metrics per draw: each fleet's cost per unit, then each comparison's rho, then the
+    /// program metric.
     pub fn n_metrics(&self) -> usize {
-        self.base.fleets.len() + self.comparisons.len()
+        self.base.fleets.len() + self.comparisons.len() + usize::from(self.program.is_some())
     }
 }
 
@@ -306,9 +319,10 @@ impl Setup {
         }
     }
 
-    /// Evaluates the model at `s.v`: fills `s.costs` (cost per unit of every fleet).
+    /// Evaluates the model at `s.v`: fills `s.costs` (cost per unit of every fleet) and the
+    /// program metric's value.
     #[inline]
-    fn evaluate(&self, s: &mut Scratch) -> Result<(), model::ModelError> {
+    fn evaluate(&self, s: &mut Scratch) -> Result<f64, model::ModelError> {
         for ((p, &count), &v) in self.params.iter().zip(&self.counts).zip(&s.v) {
             if count {
                 p.set(&mut s.x, v);
@@ -316,7 +330,11 @@ impl Setup {
                 p.set_unrounded(&mut s.x, v);
             }
         }
-        model::unit_costs(&s.x, &mut s.costs)
+        model::unit_costs(&s.x, &mut s.costs)?;
+        match &self.program {
+            Some((m, _)) => m.value(&s.x),
+            None => Ok(f64::NAN),
+        }
     }
 
     fn describe(&self, v: &[f64]) -> String {
@@ -347,19 +365,25 @@ impl Setup {
         let mut rows = samples.then(String::new);
         for d in 0..len {
             self.sample(&mut rng, &mut s);
-            if let Err(error) = self.evaluate(&mut s) {
-                return Err(DrawError {
-                    index: start + d as u64,
-                    values: self.describe(&s.v),
-                    error: Box::new(error),
-                });
-            }
+            let program_value = match self.evaluate(&mut s) {
+                Ok(v) => v,
+                Err(error) => {
+                    return Err(DrawError {
+                        index: start + d as u64,
+                        values: self.describe(&s.v),
+                        error: Box::new(error),
+                    })
+                }
+            };
             let (fleet_values, rho_values) = values.split_at_mut(nf);
             for (v, &cost) in fleet_values.iter_mut().zip(&s.costs) {
                 v.push(cost);
             }
             for (v, &(cand, b)) in rho_values.iter_mut().zip(&self.comparisons) {
                 v.push(s.costs[b] / s.costs[cand]);
+            }
+            if self.program.is_some() {
+                values[m - 1].push(program_value);
             }
             if let Some(out) = rows.as_mut() {
                 use std::fmt::Write;
@@ -373,6 +397,9 @@ impl Setup {
                 }
                 for j in 0..self.comparisons.len() {
                     let _ = write!(out, ",{}", Num(values[nf + j][d]));
+                }
+                if self.program.is_some() {
+                    let _ = write!(out, ",{}", Num(program_value));
                 }
                 out.push('\n');
             }
@@ -434,6 +461,10 @@ pub struct McResult {
     pub method: QuantileMethod,
     /// Chart bins of each comparison's rho.
     pub rho_bins: Vec<Bins>,
+    /// The program metric (`--program`), with P(metric >= level) for each of its levels.
+    pub program: Option<(Summary, Vec<Exceedance>)>,
+    /// Chart bins of the program metric.
+    pub program_bins: Option<Bins>,
 }
 
 /// Where every draw goes with `--samples`: a header and CSV rows, in draw order.
@@ -496,11 +527,27 @@ pub fn run(
     }
     let nf = setup.base.fleets.len();
     let m = setup.n_metrics();
+    let nc = setup.comparisons.len();
     let fleet_cfg = StatsConfig::auto(n, m, &[]);
     let rho_cfg = StatsConfig::auto(n, m, &setup.levels);
-    let accs: Vec<Accumulator> = (0..m)
-        .map(|i| Accumulator::new(if i < nf { &fleet_cfg } else { &rho_cfg }, n))
-        .collect();
+    let program_cfg = StatsConfig::auto(
+        n,
+        m,
+        setup
+            .program
+            .as_ref()
+            .map_or(&[][..], |(_, l)| l.as_slice()),
+    );
+    let cfg_of = |i: usize| {
+        if i < nf {
+            &fleet_cfg
+        } else if i < nf + nc {
+            &rho_cfg
+        } else {
+            &program_cfg
+        }
+    };
+    let accs: Vec<Accumulator> = (0..m).map(|i| Accumulator::new(cfg_of(i), n)).collect();
     if let Some(s) = sink.as_deref_mut() {
         let mut cols = vec!["draw".to_string()];
         cols.extend(
@@ -523,6 +570,9 @@ pub fn run(
                 .iter()
                 .map(|&(c, _)| format!("rho.{}", setup.base.fleets[c].id)),
         );
+        if let Some((Metric::Program { program, key }, _)) = &setup.program {
+            cols.push(format!("{key}.{}", setup.base.programs[*program].id));
+        }
         s.header(&cols).map_err(|e| format!("--samples: {e}"))?;
     }
     let want_rows = sink.is_some();
@@ -559,7 +609,7 @@ pub fn run(
             .values
             .into_iter()
             .enumerate()
-            .map(|(i, v)| ChunkStats::from_values(if i < nf { &fleet_cfg } else { &rho_cfg }, v))
+            .map(|(i, v)| ChunkStats::from_values(cfg_of(i), v))
             .collect();
         Ok(ChunkDone {
             stats,
@@ -600,15 +650,39 @@ pub fn run(
         (a.finish(), ex)
     });
     let fleets: Vec<Summary> = (&mut summaries).take(nf).map(|(s, _)| s).collect();
-    let comparisons: Vec<(Summary, Vec<Exceedance>)> = summaries.collect();
+    let comparisons: Vec<(Summary, Vec<Exceedance>)> = (&mut summaries).take(nc).collect();
+    let program: Option<(Summary, Vec<Exceedance>)> = summaries.next();
     check_summaries(setup, &fleets, &comparisons)?;
+    if let (Some((s, _)), Some((metric, _))) = (&program, &setup.program) {
+        if ![s.mean, s.sd, s.p5, s.p50, s.p95]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            return Err(format!(
+                "the {} cannot be summarised: its draws run from {:.3e} to {:.3e}; it follows \
+                 from the distributions of {}",
+                metric.label(&setup.base),
+                s.min,
+                s.max,
+                setup.paths.join(", ")
+            ));
+        }
+    }
+    let mut rho_bins = bins;
+    let program_bins = if program.is_some() {
+        rho_bins.pop()
+    } else {
+        None
+    };
     Ok(McResult {
         n,
         seed,
         fleets,
         comparisons,
         method,
-        rho_bins: bins,
+        rho_bins,
+        program,
+        program_bins,
     })
 }
 

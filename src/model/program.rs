@@ -288,8 +288,14 @@ pub fn irr(flows: &[f64], near: f64) -> (Result<f64, NoIrr>, bool) {
     (best.ok_or(NoIrr::NoRoot), multiple)
 }
 
-/// The provider's figures of contract `c` over the program's tranches.
-fn contract_cash(c: &ProgramContract, cash: &[TrancheCash], r: f64) -> ContractCash {
+/// The provider's figures of contract `c` over the program's tranches; the IRR (a root
+/// search, the costliest figure) only when `with_irr`, else `Err(NoIrr::NoRoot)`.
+fn contract_cash(
+    c: &ProgramContract,
+    cash: &[TrancheCash],
+    r: f64,
+    with_irr: bool,
+) -> ContractCash {
     let end = (c.start + c.term) / SECONDS_PER_YEAR;
     let rows = table(cash, end, r);
     let pay = payments(c, rows.len());
@@ -297,7 +303,11 @@ fn contract_cash(c: &ProgramContract, cash: &[TrancheCash], r: f64) -> ContractC
     let (_, pv_cost, pv_work, pv_hours) = cashflow::totals(&rows, r);
     let payments_pv = npv(r, &pay);
     let provider_npv = payments_pv - pv_cost;
-    let (provider_irr, multiple_irr) = irr(&net, r);
+    let (provider_irr, multiple_irr) = if with_irr {
+        irr(&net, r)
+    } else {
+        (Err(NoIrr::NoRoot), sign_changes(&net) > 1)
+    };
     let mut cumulative = 0.0;
     let payback_year = net.iter().enumerate().find_map(|(k, x)| {
         cumulative += x;
@@ -318,11 +328,12 @@ fn contract_cash(c: &ProgramContract, cash: &[TrancheCash], r: f64) -> ContractC
     }
 }
 
-/// Program `index` of `inputs`: tranches, yearly rows, totals and the contract.
-pub fn program_figures(inputs: &Inputs, index: usize) -> Result<ProgramFigures, ModelError> {
+/// Every tranche of program `index` sized and costed.
+fn tranches_of(
+    inputs: &Inputs,
+    index: usize,
+) -> Result<(Vec<TrancheFigures>, Vec<TrancheCash>), ModelError> {
     let p = &inputs.programs[index];
-    let r = inputs.finance.discount_rate;
-    let h = inputs.finance.horizon / SECONDS_PER_YEAR;
     let mut tranches = Vec::with_capacity(p.tranches.len());
     let mut cash = Vec::with_capacity(p.tranches.len());
     for j in 0..p.tranches.len() {
@@ -330,6 +341,112 @@ pub fn program_figures(inputs: &Inputs, index: usize) -> Result<ProgramFigures, 
         tranches.push(t);
         cash.push(c);
     }
+    Ok((tranches, cash))
+}
+
+/// Program metrics by key (section 7 names), for the analysis commands: the horizon totals,
+/// the contract's figures and `rho` against the baseline program.
+pub const METRIC_KEYS: &[&str] = &[
+    "levelized_cost_per_unit",
+    "nominal_cost",
+    "pv_cost",
+    "pv_work",
+    "peak_power_w",
+    "peak_chips",
+    "payments_pv",
+    "provider_npv",
+    "provider_irr",
+    "payback_year",
+    "implied_per_unit",
+    "implied_per_chip_hour",
+    "implied_margin",
+    "rho",
+];
+
+/// The keys of [`METRIC_KEYS`] that need a `[program.contract]`.
+pub const CONTRACT_METRIC_KEYS: &[&str] = &[
+    "payments_pv",
+    "provider_npv",
+    "provider_irr",
+    "payback_year",
+    "implied_per_unit",
+    "implied_per_chip_hour",
+    "implied_margin",
+];
+
+/// The levelized cost per unit of program `index`: PV of its cash over PV of its work.
+pub fn levelized_cost(inputs: &Inputs, index: usize) -> Result<f64, ModelError> {
+    let (_, cash) = tranches_of(inputs, index)?;
+    let h = inputs.finance.horizon / SECONDS_PER_YEAR;
+    let r = inputs.finance.discount_rate;
+    let (_, pv_cost, pv_work, _) = cashflow::totals(&table(&cash, h, r), r);
+    let v = pv_cost / pv_work;
+    if v.is_finite() && pv_work > 0.0 {
+        Ok(v)
+    } else {
+        Err(program_error(
+            &inputs.programs[index],
+            format!("the levelized cost per unit is {v} (PV of cost {pv_cost} over PV of work {pv_work})"),
+        ))
+    }
+}
+
+/// Metric `key` (one of [`METRIC_KEYS`]) of program `index`, computing only what it needs:
+/// the IRR's root search only for `provider_irr`. A figure that does not exist (no IRR, no
+/// payback within the contract) is an error that says why.
+pub fn metric(inputs: &Inputs, index: usize, key: &str) -> Result<f64, ModelError> {
+    let p = &inputs.programs[index];
+    let r = inputs.finance.discount_rate;
+    if key == "rho" {
+        let b = levelized_cost(inputs, inputs.baseline_program)?;
+        return Ok(b / levelized_cost(inputs, index)?);
+    }
+    if key == "levelized_cost_per_unit" {
+        return levelized_cost(inputs, index);
+    }
+    if CONTRACT_METRIC_KEYS.contains(&key) {
+        let Some(c) = &p.contract else {
+            return Err(program_error(
+                p,
+                format!("'{key}' needs a [program.contract]"),
+            ));
+        };
+        let (_, cash) = tranches_of(inputs, index)?;
+        let k = contract_cash(c, &cash, r, key == "provider_irr");
+        return match key {
+            "payments_pv" => Ok(k.payments_pv),
+            "provider_npv" => Ok(k.provider_npv),
+            "provider_irr" => k
+                .provider_irr
+                .map_err(|why| program_error(p, why.reason().to_string())),
+            "payback_year" => k.payback_year.map(f64::from).ok_or_else(|| {
+                program_error(
+                    p,
+                    "no payback: the cumulative net never reaches 0 within the contract".into(),
+                )
+            }),
+            "implied_per_unit" => Ok(k.implied_per_unit),
+            "implied_per_chip_hour" => Ok(k.implied_per_chip_hour),
+            _ => Ok(k.implied_margin),
+        };
+    }
+    let g = program_figures(inputs, index)?;
+    match key {
+        "nominal_cost" => Ok(g.nominal_cost),
+        "pv_cost" => Ok(g.pv_cost),
+        "pv_work" => Ok(g.pv_work),
+        "peak_power_w" => Ok(g.peak_power_w),
+        "peak_chips" => Ok(g.peak_chips),
+        _ => Err(program_error(p, format!("unknown program metric '{key}'"))),
+    }
+}
+
+/// Program `index` of `inputs`: tranches, yearly rows, totals and the contract.
+pub fn program_figures(inputs: &Inputs, index: usize) -> Result<ProgramFigures, ModelError> {
+    let p = &inputs.programs[index];
+    let r = inputs.finance.discount_rate;
+    let h = inputs.finance.horizon / SECONDS_PER_YEAR;
+    let (tranches, cash) = tranches_of(inputs, index)?;
     let rows = table(&cash, h, r);
     let pay = match &p.contract {
         Some(c) => payments(c, rows.len()),
@@ -356,7 +473,10 @@ pub fn program_figures(inputs: &Inputs, index: usize) -> Result<ProgramFigures, 
     let (nominal_cost, pv_cost, pv_work, _) = cashflow::totals(&rows, r);
     let peak_power_w = years.iter().map(|y| y.power_online_w).fold(0.0, f64::max);
     let peak_chips = years.iter().map(|y| y.chips_online).fold(0.0, f64::max);
-    let contract = p.contract.as_ref().map(|c| contract_cash(c, &cash, r));
+    let contract = p
+        .contract
+        .as_ref()
+        .map(|c| contract_cash(c, &cash, r, true));
     let figures = ProgramFigures {
         tranches,
         years,
@@ -611,5 +731,52 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].0, c[0].1), (1, 0));
         close(c[0].2, 0.5, "rho = 1000 / 2000");
+    }
+
+    /// The analysis kernel [`metric`] reads the same figures as [`program_figures`], key by
+    /// key, and refuses what does not exist with the reason.
+    #[test]
+    fn metric_agrees_with_the_figures() {
+        let mut x = inputs(0.1, 2.0, 0.0);
+        let c = ProgramContract {
+            value: 1200.0,
+            start: 0.0,
+            term: 2.0 * SECONDS_PER_YEAR,
+            payments: Payments::Even,
+        };
+        x.programs = vec![
+            program(&[(0.0, TrancheSize::Chips(1.0))], Some(c)),
+            program(&[(0.0, TrancheSize::Chips(2.0))], None),
+        ];
+        x.programs[1].id = "q".into();
+        x.baseline_program = 1;
+        let g = program_figures(&x, 0).unwrap();
+        let k = g.contract.unwrap();
+        let want = [
+            ("levelized_cost_per_unit", g.levelized_cost_per_unit),
+            ("nominal_cost", g.nominal_cost),
+            ("pv_cost", g.pv_cost),
+            ("pv_work", g.pv_work),
+            ("peak_power_w", g.peak_power_w),
+            ("peak_chips", g.peak_chips),
+            ("payments_pv", k.payments_pv),
+            ("provider_npv", k.provider_npv),
+            ("provider_irr", k.provider_irr.unwrap()),
+            ("payback_year", 2.0),
+            ("implied_per_unit", k.implied_per_unit),
+            ("implied_per_chip_hour", k.implied_per_chip_hour),
+            ("implied_margin", k.implied_margin),
+            // the same chip in both programs: equal levelized costs
+            ("rho", 1.0),
+        ];
+        assert_eq!(want.len(), METRIC_KEYS.len());
+        for (key, v) in want {
+            close(metric(&x, 0, key).unwrap(), v, key);
+        }
+        // no contract, no contract metric; a contract that never pays back has no payback
+        assert!(metric(&x, 1, "provider_npv").is_err());
+        x.programs[0].contract.as_mut().unwrap().value = 10.0;
+        let e = metric(&x, 0, "payback_year").unwrap_err().to_string();
+        assert!(e.contains("no payback"), "{e}");
     }
 }

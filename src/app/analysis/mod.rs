@@ -71,6 +71,7 @@ fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppErro
         m.metric.as_deref(),
         m.fleet.as_deref(),
         m.candidate.as_deref(),
+        m.program.as_deref(),
         &s.inputs,
     )
     .map_err(AppError::input)

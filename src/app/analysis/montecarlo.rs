@@ -1,6 +1,7 @@
 //! `fleetcost montecarlo`: draws of the uncertain inputs, summary statistics and the histogram.
 
 use super::{chart_both, out_dir, progress_bar, table};
+use crate::analysis::metric::Metric;
 use crate::analysis::montecarlo;
 use crate::app::run::{write, write_provenance};
 use crate::app::{load, print, AppError};
@@ -44,6 +45,18 @@ fn stat(s: &crate::analysis::stats::Summary) -> Stat {
     }
 }
 
+/// The program metric's id, key and label (`montecarlo --program`).
+fn program_of(setup: &montecarlo::Setup) -> Option<(&str, &'static str, String)> {
+    match setup.program.as_ref()? {
+        (m @ Metric::Program { program, key }, _) => Some((
+            setup.base.programs[*program].id.as_str(),
+            key,
+            m.label(&setup.base),
+        )),
+        _ => None,
+    }
+}
+
 fn mc_json(
     inputs: &Inputs,
     r: &montecarlo::McResult,
@@ -55,10 +68,20 @@ fn mc_json(
             serde_json::json!({"method": "histogram", "max_rel_error": max_rel_error})
         }
     };
+    let program = match (program_of(setup), &r.program) {
+        (Some((id, key, _)), Some((s, ex))) => serde_json::json!({
+            "id": id,
+            "metric": key,
+            "stat": stat(s),
+            "above": ex.iter().map(|e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se})).collect::<Vec<_>>(),
+        }),
+        _ => serde_json::Value::Null,
+    };
     serde_json::json!({
         "n": r.n,
         "seed": r.seed,
         "quantiles": method,
+        "program": program,
         "fleets": inputs.fleets.iter().zip(&r.fleets).map(|(f, s)| serde_json::json!({"id": f.id, "cost_per_unit": stat(s)})).collect::<Vec<_>>(),
         "comparisons": setup.comparisons.iter().zip(&r.comparisons).map(|(&(c, b), (s, ex))| serde_json::json!({
             "candidate": inputs.fleets[c].id,
@@ -74,6 +97,13 @@ fn mc_json(
 fn montecarlo_owns(name: &str) -> bool {
     super::common_output(name)
         || name == "montecarlo.csv"
+        || name
+            .strip_prefix("montecarlo_program_")
+            .is_some_and(|rest| {
+                rest.strip_suffix(".png")
+                    .or_else(|| rest.strip_suffix(".svg"))
+                    .is_some_and(|id| !id.is_empty())
+            })
         || name.strip_prefix("montecarlo_rho_").is_some_and(|rest| {
             rest.strip_suffix(".png")
                 .or_else(|| rest.strip_suffix(".svg"))
@@ -84,7 +114,35 @@ fn montecarlo_owns(name: &str) -> bool {
 pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let dir = out_dir(&a.out, montecarlo_owns, &a.scenario.scenario)?;
-    let setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
+    let mut setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
+    if let Some(id) = &a.program {
+        let metric = Metric::parse(a.metric.as_deref(), None, None, Some(id), &s.inputs)
+            .map_err(AppError::input)?;
+        let levels = if !a.above.is_empty() {
+            if let Some(bad) = a.above.iter().find(|v| !v.is_finite()) {
+                return Err(AppError::input(format!(
+                    "--above {bad}: levels must be finite numbers, e.g. --above 0"
+                )));
+            }
+            a.above.clone()
+        } else {
+            match metric {
+                Metric::Program {
+                    key: "provider_npv" | "implied_margin",
+                    ..
+                } => vec![0.0],
+                Metric::Program {
+                    key: "provider_irr",
+                    ..
+                } => {
+                    vec![s.inputs.finance.discount_rate]
+                }
+                Metric::Program { key: "rho", .. } => s.inputs.compare.claims.clone(),
+                _ => Vec::new(),
+            }
+        };
+        setup = setup.with_program(metric, levels);
+    }
     if let Some(path) = &a.samples {
         crate::files::refuse_same(path, "--samples", &[("scenario", &a.scenario.scenario)])
             .map_err(AppError::input)?;
@@ -127,6 +185,48 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
         write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
         write(&dir, "results.json", report::to_json(&json).as_bytes())?;
         write_provenance(&dir, &s, Some(a.seed))?;
+        if let (Some((id, key, label)), Some((summary, ex)), Some(bins)) =
+            (program_of(&setup), &r.program, &r.program_bins)
+        {
+            let w = (bins.hi - bins.lo) / bins.counts.len() as f64;
+            let chart = plot::HistogramChart {
+                title: format!(
+                    "Monte Carlo: {label} ({} draws, seed {})",
+                    fmt_thousands(r.n as f64, 0),
+                    r.seed
+                ),
+                subtitle: s.name.clone(),
+                x_label: label.clone(),
+                x_format: match key {
+                    "provider_irr" | "implied_margin" => TickFormat::Percent,
+                    "rho" => TickFormat::Times,
+                    _ => TickFormat::Plain,
+                },
+                metric: key.into(),
+                bins: bins
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &count)| plot::HistBin {
+                        lo: bins.lo + i as f64 * w,
+                        hi: bins.lo + (i + 1) as f64 * w,
+                        count,
+                    })
+                    .collect(),
+                levels: ex.iter().map(|e| (e.level, e.probability)).collect(),
+                quantiles: vec![
+                    ("p5".into(), summary.p5),
+                    ("p50".into(), summary.p50),
+                    ("p95".into(), summary.p95),
+                ],
+            };
+            chart_both(
+                &dir,
+                &format!("montecarlo_program_{id}"),
+                a.out.size,
+                |p, f, o| plot::histogram(&chart, p, f, o),
+            )?;
+        }
         for (j, &(c, b)) in setup.comparisons.iter().enumerate() {
             let (summary, ex) = &r.comparisons[j];
             let bins = &r.rho_bins[j];
@@ -239,6 +339,33 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
             w.write_record(rec).expect("csv");
         }
     }
+    if let (Some((id, key, _)), Some((s, ex))) = (program_of(setup), &r.program) {
+        let head = [
+            String::from("program"),
+            id.to_string(),
+            x.programs[x.baseline_program].id.clone(),
+            key.to_string(),
+            Num(s.mean).to_string(),
+            Num(s.sd).to_string(),
+            Num(s.p5).to_string(),
+            Num(s.p50).to_string(),
+            Num(s.p95).to_string(),
+        ];
+        if ex.is_empty() {
+            let mut rec = head.to_vec();
+            rec.extend([String::new(), String::new(), String::new()]);
+            w.write_record(rec).expect("csv");
+        }
+        for e in ex {
+            let mut rec = head.to_vec();
+            rec.extend([
+                Num(e.level).to_string(),
+                Num(e.probability).to_string(),
+                Num(e.se).to_string(),
+            ]);
+            w.write_record(rec).expect("csv");
+        }
+    }
     report::csv::finish(w)
 }
 
@@ -302,6 +429,22 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
                 })
                 .collect();
         out.push_str(&table(md, header, rows));
+    }
+    if let (Some((_, key, label)), Some((m, ex))) = (program_of(setup), &r.program) {
+        out.push_str(&format!("\n{label}\n"));
+        let mut header: Vec<String> = ["mean", "sd", "p5", "p50", "p95"]
+            .map(String::from)
+            .to_vec();
+        header.extend(ex.iter().map(|e| format!("P({key} >= {})", Num(e.level))));
+        let mut row: Vec<String> = [m.mean, m.sd, m.p5, m.p50, m.p95]
+            .iter()
+            .map(|&v| fmt_thousands(v, 4))
+            .collect();
+        row.extend(
+            ex.iter()
+                .map(|e| format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)),
+        );
+        out.push_str(&table(md, header, vec![row]));
     }
     out
 }

@@ -34,10 +34,21 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
         }
         _ => None,
     };
+    // A program parameter follows its own program's metric unless --fleet or --candidate
+    // says otherwise (a program's rho, provider_irr, ...).
+    let natural_program = match (
+        Metric::natural_for(param, x),
+        a.fleet.as_ref(),
+        a.candidate.as_ref(),
+    ) {
+        (Metric::Program { program, .. }, None, None) => Some(x.programs[program].id.as_str()),
+        _ => None,
+    };
     let metric = Metric::parse(
         Some(key.trim()),
         a.fleet.as_deref(),
         a.candidate.as_deref().or(natural),
+        a.program.as_deref().or(natural_program),
         x,
     )
     .map_err(AppError::input)?;

@@ -172,7 +172,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         )));
     }
     let m = &a.metric;
-    let metric = if m.metric.is_none() && m.candidate.is_none() && m.fleet.is_none() {
+    let metric = if m.metric.is_none()
+        && m.candidate.is_none()
+        && m.fleet.is_none()
+        && m.program.is_none()
+    {
         Metric::natural_for(axes[0].param, &s.inputs)
     } else {
         metric_of(&s, m)?
@@ -329,7 +333,7 @@ fn sweep_table(
         metric.label(x),
         table(md, header, rows)
     );
-    if let Metric::Comparison { .. } = metric {
+    if let Metric::Comparison { .. } | Metric::Program { key: "rho", .. } = metric {
         for &level in &x.compare.claims {
             let held = points
                 .iter()
