@@ -645,19 +645,39 @@ fn an_out_path_that_is_not_utf8_is_written_and_recorded_lossily() {
 fn sizes_that_overflow_an_integer_are_refused_up_front() {
     // Two --steps of 2^32: 2^64 points, which a usize product wraps to 0. Counted in f64 it is
     // 1.8447e19 > 250,000, refused before any allocation, both orders of the axes.
-    for (a, b) in [("site.pue", "site.electricity"), ("site.electricity", "site.pue")] {
+    for (a, b) in [
+        ("site.pue", "site.electricity"),
+        ("site.electricity", "site.pue"),
+    ] {
         let t0 = Instant::now();
         let err = refused(
             &fleetcost([
-                "sweep", MINIMAL, "--param", a, "--from", "1.1", "--to", "1.5", "--steps",
-                "4294967296", "--param", b, "--from", "1.1", "--to", "1.5", "--steps",
+                "sweep",
+                MINIMAL,
+                "--param",
+                a,
+                "--from",
+                "1.1",
+                "--to",
+                "1.5",
+                "--steps",
+                "4294967296",
+                "--param",
+                b,
+                "--from",
+                "1.1",
+                "--to",
+                "1.5",
+                "--steps",
                 "4294967296",
             ]),
             2,
             "2^32 x 2^32 sweep",
         );
         assert!(
-            err.contains("a sweep of 1.845e19 points keeps a full report per point; at most 250,000"),
+            err.contains(
+                "a sweep of 1.845e19 points keeps a full report per point; at most 250,000"
+            ),
             "{err}"
         );
         assert!(t0.elapsed() < Duration::from_secs(20));
@@ -665,7 +685,15 @@ fn sizes_that_overflow_an_integer_are_refused_up_front() {
     // One axis past usize on 32 bits and past the limit: refused by clap or by the limit.
     let err = refused(
         &fleetcost([
-            "sweep", MINIMAL, "--param", "site.pue", "--from", "1.1", "--to", "1.5", "--steps",
+            "sweep",
+            MINIMAL,
+            "--param",
+            "site.pue",
+            "--from",
+            "1.1",
+            "--to",
+            "1.5",
+            "--steps",
             "18446744073709551616",
         ]),
         2,
@@ -739,7 +767,12 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
         "\n[uncertainty]\n\"fleet.trn2.mfu\" = { dist = \"lognormal\", p5 = 1e-300, p95 = 0.48 }\n",
     );
     std::fs::write(&sc, text).unwrap();
-    let o = fleetcost(["montecarlo".as_ref(), sc.as_os_str(), "-n".as_ref(), "5000".as_ref()]);
+    let o = fleetcost([
+        "montecarlo".as_ref(),
+        sc.as_os_str(),
+        "-n".as_ref(),
+        "5000".as_ref(),
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("breaks the model"), "{err}");
     assert!(!err.contains("e-324"), "{err}");

@@ -190,12 +190,7 @@ fn chips_text(n: f64) -> String {
 /// Refuses a fleet of `chips` that cannot hold one replica of the serving setup `d`: a fleet
 /// smaller than its replica is not a fleet that serves (the per-chip figures would cost a
 /// fraction of a replica).
-fn replica_fits(
-    inputs: &Inputs,
-    f: &Fleet,
-    chips: f64,
-    d: &Serving,
-) -> Result<(), ModelError> {
+fn replica_fits(inputs: &Inputs, f: &Fleet, chips: f64, d: &Serving) -> Result<(), ModelError> {
     let needed = if inputs.workload.disaggregated {
         d.replica_chips + d.prefill_chips
     } else {
