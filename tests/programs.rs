@@ -213,3 +213,60 @@ fn program_metric_mistakes_are_refused() {
         assert!(err.contains(words), "{err}");
     }
 }
+
+/// `run --out` draws the program charts (capacity by tranche per program, cash against
+/// payments for the program with a contract, levelized costs), `plot DIR` redraws them from
+/// the folder alone, and a later run without programs removes them.
+#[test]
+fn program_charts_are_drawn_redrawn_and_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let d = dir.to_str().unwrap();
+    ok_stdout(&fleetcost(["run", FIXTURE, "--out", d]));
+    let charts = [
+        "program_capacity_trn-program",
+        "program_capacity_gpu-program",
+        "program_cash_trn-program",
+        "program_levelized",
+    ];
+    for c in charts {
+        for ext in ["png", "svg"] {
+            let p = dir.join(format!("{c}.{ext}"));
+            assert!(
+                std::fs::metadata(&p)
+                    .map(|m| m.len() > 1000)
+                    .unwrap_or(false),
+                "{c}.{ext}"
+            );
+        }
+    }
+    // no contract, no cash chart
+    assert!(!dir.join("program_cash_gpu-program.png").exists());
+    let svg = std::fs::read_to_string(dir.join("program_cash_trn-program.svg")).unwrap();
+    assert!(
+        svg.contains("payback: year 2"),
+        "the payback year is marked"
+    );
+    let svg = std::fs::read_to_string(dir.join("program_levelized.svg")).unwrap();
+    assert!(
+        svg.contains("rho 1.50x"),
+        "rho of the trn program against the gpu program"
+    );
+    std::fs::remove_file(dir.join("program_levelized.png")).unwrap();
+    let out = fleetcost(["plot", d]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("program_levelized.png").exists());
+    ok_stdout(&fleetcost([
+        "run",
+        "tests/fixtures/linear.toml",
+        "--out",
+        d,
+    ]));
+    for c in charts {
+        assert!(!dir.join(format!("{c}.png")).exists(), "{c} left behind");
+    }
+}

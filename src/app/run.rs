@@ -97,9 +97,10 @@ fn is_run_chart(name: &str) -> bool {
 
 /// The charts `plot DIR` redraws (not the serving curves, which need the model).
 fn is_redrawn_chart(name: &str) -> bool {
-    plot::run_chart_files(Path::new(""))
-        .iter()
-        .any(|(_, _, p)| p.as_os_str() == name)
+    plot::is_program_chart(name)
+        || plot::run_chart_files(Path::new(""))
+            .iter()
+            .any(|(_, _, p)| p.as_os_str() == name)
 }
 
 /// Moves a staged folder into place: the command's outputs change together.

@@ -37,6 +37,8 @@ impl TickFormat {
                     sig3(v)
                 }
             }
+            // "500 MW" (the prefix joins the unit); a bare count keeps "20 k".
+            TickFormat::Si(unit) if !unit.is_empty() => fmt_si(v, unit, 3),
             TickFormat::Si(unit) => fmt_si(v, &format!(" {unit}"), 3),
             TickFormat::Usd => usd(v),
             TickFormat::Percent => format!("{} %", sig3(v * 100.0)),

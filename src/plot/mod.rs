@@ -22,6 +22,7 @@ mod histogram;
 mod legend;
 mod output;
 mod priceperf;
+mod program;
 mod sizing;
 mod style;
 mod sweep;
@@ -40,6 +41,7 @@ pub use cost::cost_breakdown;
 pub use heatmap::{heatmap, HeatmapChart};
 pub use histogram::{bin_values, histogram, HistBin, HistogramChart};
 pub use priceperf::price_performance;
+pub use program::is_program_chart;
 pub use sizing::sizing;
 pub use style::register_fonts;
 pub use sweep::{sweep_line, SweepChart};
@@ -155,6 +157,15 @@ pub fn draw_run(
             _ => sizing(r, &path, fmt, o)?,
         }
         written.push(path);
+    }
+    // With programs: capacity by tranche and (with a contract) cash against payments per
+    // program, and their levelized costs.
+    for (stem, index) in program::program_charts(r) {
+        for fmt in [ImageFormat::Png, ImageFormat::Svg] {
+            let path = dir.join(format!("{stem}.{}", fmt.extension()));
+            program::draw(r, &stem, index, &path, fmt, o)?;
+            written.push(path);
+        }
     }
     Ok(written)
 }
