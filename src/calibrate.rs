@@ -101,8 +101,8 @@ impl Phase {
 
 /// A signed percentage with one decimal, without "-0.0".
 pub fn percent(x: f64) -> String {
-    let v = x * 100.0;
-    format!("{:+.1} %", if v.abs() < 0.05 { 0.0 } else { v })
+    // One decimal; a non-zero error below 0.05 % keeps its digits (the rule of units::format).
+    format!("{} %", crate::units::format::fmt_signed(x * 100.0, 1))
 }
 
 /// What the fragment's comment says about the data.
@@ -158,7 +158,10 @@ pub fn fragment(fit: &Fit, ctx: &FragmentContext) -> String {
         }
     }
     if let Some(r2) = fit.r2 {
-        s.push_str(&format!("# R^2 over the decode step times: {r2:.4}\n"));
+        s.push_str(&format!(
+            "# R^2 over the decode step times: {}\n",
+            fmt_fixed(r2, 4)
+        ));
     }
     let on_side = |side: Side| {
         fit.points

@@ -449,7 +449,8 @@ fn montecarlo_names_the_first_draw_that_breaks_the_model() {
         "{:?}",
         names(dir.path())
     );
-    // "draw K breaks the model (fleet.cand.chip.tdp = V W): ..."
+    // "draw K breaks the model (fleet.cand.chip.tdp = V kW): ..." (the value in the scenario
+    // grammar with the prefix that puts it in [1, 1000), as every input shown in a message)
     let k: usize = err
         .split("draw ")
         .nth(1)
@@ -459,8 +460,12 @@ fn montecarlo_names_the_first_draw_that_breaks_the_model() {
     let v: f64 = err
         .split("fleet.cand.chip.tdp = ")
         .nth(1)
-        .and_then(|r| r.split(" W").next())
-        .and_then(|v| v.parse().ok())
+        .and_then(|r| r.split(')').next())
+        .and_then(|q| match q.split_once(' ') {
+            Some((v, "kW")) => v.parse::<f64>().ok().map(|v| v * 1e3),
+            Some((v, "W")) => v.parse().ok(),
+            _ => None,
+        })
         .unwrap_or_else(|| panic!("no parameter value: {err}"));
     assert!(v > 1250.0 && v <= 2000.0, "{err}");
     assert!(err.contains("below one node"), "{err}");

@@ -345,7 +345,7 @@ impl Setup {
             .map(|((p, path), &x)| {
                 format!(
                     "{path} = {}",
-                    crate::units::display_approx(x, &p.spec().unit, 6)
+                    crate::units::display_approx(x, &p.spec().unit, 4)
                 )
             })
             .collect::<Vec<_>>()

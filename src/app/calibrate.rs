@@ -7,7 +7,7 @@ use crate::cli::CalibrateArgs;
 use crate::model::Precision;
 use crate::report::{self, output};
 use crate::scenario::Catalog;
-use crate::units::format::fmt_fixed;
+use crate::units::format::{fmt_fixed, fmt_thousands};
 use comfy_table::{CellAlignment, Table};
 
 /// The model shape from `--model` and the shape flags (flags override the preset's fields).
@@ -209,9 +209,9 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
         (
             f / peak,
             format!(
-                "the measured training MFU (line {line}: {:.1} / {:.1} TFLOP/s)",
-                f / 1e12,
-                peak / 1e12
+                "the measured training MFU (line {line}: {} / {} TFLOP/s)",
+                fmt_fixed(f / 1e12, 1),
+                fmt_fixed(peak / 1e12, 1)
             ),
         )
     });
@@ -262,10 +262,11 @@ fn bounds(
     let mut v = Vec::new();
     if let (Some(mbu), Some(copy)) = (fit.mbu.value, data.memory_copy) {
         v.push(format!(
-            "mbu {mbu:.4} vs device memory copy {:.2} / {:.2} TB/s = {:.3}{}",
-            copy / 1e12,
-            chip.hbm_bw / 1e12,
-            copy / chip.hbm_bw,
+            "mbu {} vs device memory copy {} / {} TB/s = {}{}",
+            fmt_fixed(mbu, 4),
+            fmt_fixed(copy / 1e12, 2),
+            fmt_fixed(chip.hbm_bw / 1e12, 2),
+            fmt_fixed(copy / chip.hbm_bw, 3),
             if mbu > copy / chip.hbm_bw {
                 " (above the copy: check the shape)"
             } else {
@@ -278,11 +279,12 @@ fn bounds(
         data.gemm_sustained.iter().find(|(q, _)| *q == p),
     ) {
         v.push(format!(
-            "mfu {mfu:.4} vs sustained {} GEMM {:.1} / {:.1} TFLOP/s = {:.3}{}",
+            "mfu {} vs sustained {} GEMM {} / {} TFLOP/s = {}{}",
+            fmt_fixed(mfu, 4),
             p.name(),
-            g / 1e12,
-            chip.peak / 1e12,
-            g / chip.peak,
+            fmt_fixed(g / 1e12, 1),
+            fmt_fixed(chip.peak / 1e12, 1),
+            fmt_fixed(g / chip.peak, 3),
             if mfu > g / chip.peak {
                 " (above the GEMM: check the shape)"
             } else {
@@ -328,17 +330,17 @@ fn table_text(
     bounds: &[String],
 ) -> String {
     let mut s = format!(
-        "calibrate {} at {} ({:.1} TFLOP/s, {:.2} TB/s) on {}\nmodel: {model}\n\n",
+        "calibrate {} at {} ({} TFLOP/s, {} TB/s) on {}\nmodel: {model}\n\n",
         a.chip,
         p.name(),
-        chip.peak / 1e12,
-        chip.hbm_bw / 1e12,
+        fmt_fixed(chip.peak / 1e12, 1),
+        fmt_fixed(chip.hbm_bw / 1e12, 2),
         a.measured.display()
     );
     let mut t = Table::new();
     t.load_preset("     ──            ");
     t.set_header(["fitted", "value", "how"]);
-    let frac = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or("-".into());
+    let frac = |v: Option<f64>| v.map(|x| fmt_fixed(x, 4)).unwrap_or("-".into());
     t.add_row([
         String::from("mfu"),
         frac(fit.mfu.value),
@@ -379,8 +381,8 @@ fn table_text(
             q.side.name().to_string(),
             fmt_fixed(q.point.step_seconds * 1e3, 3),
             fmt_fixed(q.predicted_step * 1e3, 3),
-            format!("{:.1}", q.measured_rate),
-            format!("{:.1}", q.predicted_rate),
+            fmt_thousands(q.measured_rate, 1),
+            fmt_thousands(q.predicted_rate, 1),
             calibrate::percent(q.error),
         ]);
     }
@@ -391,10 +393,10 @@ fn table_text(
     }
     s.push_str(&format!("{t}\n"));
     s.push_str(&format!(
-        "R^2 = {} over the decode step times; error (model / measured tokens/s - 1): RMS {:.1} %, max {:.1} %\n",
-        fit.r2.map(|r| format!("{r:.4}")).unwrap_or("- (needs 2 or more decode points with different step times)".into()),
-        fit.rms_error * 100.0,
-        fit.max_abs_error * 100.0
+        "R^2 = {} over the decode step times; error (model / measured tokens/s - 1): RMS {} %, max {} %\n",
+        fit.r2.map(|r| fmt_fixed(r, 4)).unwrap_or("- (needs 2 or more decode points with different step times)".into()),
+        fmt_fixed(fit.rms_error * 100.0, 1),
+        fmt_fixed(fit.max_abs_error * 100.0, 1)
     ));
     for b in bounds {
         s.push_str(&format!("{b}\n"));

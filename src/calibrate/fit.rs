@@ -3,6 +3,7 @@
 
 use super::{Measured, Measurements, ModelShape, Phase};
 use crate::model::work::{decode, DecodeChip, DecoderShape};
+use crate::units::format::fmt_fixed;
 use nalgebra::{DMatrix, DVector};
 
 /// The measured chip's figures, SI.
@@ -306,10 +307,10 @@ fn terms_of(
                 return Err(FitError::DoesNotFit {
                     line: m.line,
                     reason: format!(
-                        "'{}' needs {:.1} GB of weights and KV cache, more than the chip's {:.1} GB: check the model shape",
+                        "'{}' needs {} GB of weights and KV cache, more than the chip's {} GB: check the model shape",
                         m.metric,
-                        t.m / 1e9,
-                        chip.hbm / 1e9
+                        fmt_fixed(t.m / 1e9, 1),
+                        fmt_fixed(chip.hbm / 1e9, 1)
                     ),
                 });
             }
@@ -335,7 +336,7 @@ fn choose_overhead(
     };
     let se = |p: &Params, k: usize| (n > k).then(|| (rss(terms, p, chip) / (n - k) as f64).sqrt());
     let pct = |x: Option<f64>| {
-        x.map(|v| format!("{:.2} %", v * 100.0))
+        x.map(|v| format!("{} %", fmt_fixed(v * 100.0, 2)))
             .unwrap_or("-".into())
     };
     Ok(match (opts.overhead, zero, with_s) {
@@ -411,7 +412,8 @@ fn estimate(
                 "bytes per second than the chip's hbm_bw"
             };
             return Err(FitError::Degenerate(format!(
-                "the fitted {name} is {v:.4}, outside (0, 1]: the points imply more {what}; check --chip, --precision and the model shape (params read per step, bytes per element, context)"
+                "the fitted {name} is {}, outside (0, 1]: the points imply more {what}; check --chip, --precision and the model shape (params read per step, bytes per element, context)",
+                fmt_fixed(v, 4)
             )));
         }
     }

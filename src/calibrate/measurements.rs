@@ -2,6 +2,7 @@
 
 use super::{percent, Phase};
 use crate::model::Precision;
+use crate::units::format::{fmt_fixed, fmt_short};
 
 /// One measured step.
 #[derive(Debug, Clone, PartialEq)]
@@ -261,10 +262,12 @@ pub fn parse_measurements(text: &str) -> Result<Measurements, ParseError> {
         });
         match twin {
             Some(p) => out.checks.push(format!(
-                "line {line}: {tps} tokens/s at batch {batch} = {:.4} ms per step; line {} says {:.4} ms ({})",
-                step * 1e3,
+                "line {line}: {} tokens/s at batch {} = {} ms per step; line {} says {} ms ({})",
+                fmt_short(tps, 6),
+                fmt_short(batch, 6),
+                fmt_fixed(step * 1e3, 4),
                 p.line,
-                p.step_seconds * 1e3,
+                fmt_fixed(p.step_seconds * 1e3, 4),
                 percent(step / p.step_seconds - 1.0)
             )),
             None => out.points.push(Measured {

@@ -19,6 +19,7 @@
 //! ```
 
 use super::sizing::{tolerant_ceil, tolerant_floor};
+use crate::units::format::fmt_si;
 
 /// What a sequence looks like.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -266,10 +267,10 @@ impl std::fmt::Display for ServingError {
                 };
                 write!(
                     f,
-                    "{what} needs {:.1} GB of HBM (weights + KV cache) but {replica_chips} chip(s) \
-                     per replica hold {:.1} GB after memory_reserve; ",
-                    bytes_needed / 1e9,
-                    bytes_available / 1e9,
+                    "{what} needs {} of HBM (weights + KV cache) but {replica_chips} chip(s) \
+                     per replica hold {} after memory_reserve; ",
+                    fmt_si(*bytes_needed, "B", 4),
+                    fmt_si(*bytes_available, "B", 4),
                 )?;
                 match chips_needed {
                     Some(n) => write!(
@@ -280,9 +281,9 @@ impl std::fmt::Display for ServingError {
                     None => write!(
                         f,
                         "no replica size holds it: past kv_heads chips every chip keeps whole KV \
-                         heads, {:.1} GB of KV per chip for this batch (lower batch or the \
+                         heads, {} of KV per chip for this batch (lower batch or the \
                          sequence length)",
-                        kv_per_chip / 1e9
+                        fmt_si(*kv_per_chip, "B", 4)
                     ),
                 }
             }

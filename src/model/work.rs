@@ -151,11 +151,11 @@ impl std::fmt::Display for DecodeError {
                 chips_needed,
             } => write!(
                 f,
-                "a batch of {batch} sequences needs {:.1} GB of HBM (weights + KV cache) but {replica_chips} \
-                 chip(s) per replica hold {:.1} GB; it needs at least {chips_needed} chips per replica \
+                "a batch of {batch} sequences needs {} of HBM (weights + KV cache) but {replica_chips} \
+                 chip(s) per replica hold {}; it needs at least {chips_needed} chips per replica \
                  (set tensor_parallel = {chips_needed}, or lower batch or context)",
-                bytes_needed / 1e9,
-                bytes_available / 1e9,
+                crate::units::format::fmt_si(*bytes_needed, "B", 4),
+                crate::units::format::fmt_si(*bytes_available, "B", 4),
             ),
         }
     }

@@ -6,7 +6,9 @@ use plotters::prelude::DrawingBackend;
 use super::canvas::{max_width, measure, Align, Canvas, VAlign};
 use super::output::DrawResult;
 use super::style::{Theme, AXIS, GRID, TEXT};
-use crate::units::format::{fmt_si, fmt_thousands, fmt_usd, si_scale, SCI_BELOW, SCI_FROM};
+use crate::units::format::{
+    fmt_short, fmt_si, fmt_sig, fmt_thousands, fmt_usd, si_scale, SCI_BELOW, SCI_FROM,
+};
 
 /// How the numbers of an axis (and values written beside data) read.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -42,33 +44,24 @@ impl TickFormat {
             TickFormat::Si(unit) => fmt_si(v, &format!(" {unit}"), 3),
             TickFormat::Usd => usd(v),
             TickFormat::Percent => format!("{} %", sig3(v * 100.0)),
-            TickFormat::Times if v.abs() >= SCI_FROM => format!("{v:.2e}x"),
+            TickFormat::Times if v.abs() >= SCI_FROM || !v.is_finite() => {
+                format!("{}x", fmt_short(v, 3))
+            }
+            // "1.30x"; a ratio that would show as "0.00x" keeps its digits.
+            TickFormat::Times if v != 0.0 && v.abs() < 0.005 => format!("{}x", fmt_sig(v, 3)),
             TickFormat::Times => format!("{:.2}x", v),
         }
     }
 }
 
-/// Money for a label: `fmt_usd`, with 3 significant digits below one cent.
+/// Money for a label: [`fmt_usd`] (3 significant digits below one dollar).
 pub(crate) fn usd(v: f64) -> String {
-    if v != 0.0 && v.abs() < 0.01 {
-        let s = sig3(v.abs());
-        format!("{}${s}", if v < 0.0 { "-" } else { "" })
-    } else {
-        fmt_usd(v)
-    }
+    fmt_usd(v)
 }
 
-/// 3 significant digits, no exponent for ordinary magnitudes.
+/// 3 significant digits ([`fmt_sig`]: scientific from 1e15 and below 1e-4).
 fn sig3(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    if v.abs() >= SCI_FROM {
-        return format!("{v:.2e}");
-    }
-    let mag = v.abs().log10().floor() as i32;
-    let d = (2 - mag).clamp(0, 8) as usize;
-    format!("{v:.d$}")
+    fmt_sig(v, 3)
 }
 
 /// Ticks at a "nice" step (1, 2 or 5 times a power of ten) inside [lo, hi], at most

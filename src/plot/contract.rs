@@ -40,7 +40,11 @@ impl ContractChart<'_> {
 }
 
 fn usd_h(v: f64) -> String {
-    format!("${v:.3}")
+    if v.is_finite() && v.abs() >= 0.001 && v.abs() < 1e4 {
+        format!("${v:.3}")
+    } else {
+        crate::units::format::fmt_usd(v)
+    }
 }
 
 impl Chart for ContractChart<'_> {
@@ -91,8 +95,8 @@ impl Chart for ContractChart<'_> {
         let notes = vec![
             "Implied = contract value / (chips × term × 8766 h): the value paid evenly for every chip-hour of the term. Cost = the fleet's annualised cost per chip-hour (capital at the discount rate, energy, upkeep).".to_string(),
             format!(
-                "Margin on the price = 1 − cost / implied = {:.1} %{}.",
-                margin * 100.0,
+                "Margin on the price = 1 − cost / implied = {} %{}.",
+                crate::units::format::fmt_fixed(margin * 100.0, 1),
                 if margin < 0.0 { ": the contract pays less than the fleet costs" } else { "" }
             ),
         ];
@@ -145,7 +149,7 @@ impl Chart for ContractChart<'_> {
         // Its label centred over the bracket, above both bars' value labels.
         let top = y_imp.min(y_cost).round() as i32 - th.px(8.0) - 2 * line_height(th.value);
         cv.label(
-            &format!("margin {:.1} %", margin * 100.0),
+            &format!("margin {} %", crate::units::format::fmt_fixed(margin * 100.0, 1)),
             (xm.round() as i32, top - line_height(th.note)),
             th.value.bold(),
             ACCENT,

@@ -91,9 +91,9 @@ pub fn histogram(
 fn pct(p: f64) -> String {
     let v = p * 100.0;
     if v > 0.0 && v < 0.1 {
-        format!("{v:.3} %")
+        format!("{} %", crate::units::format::fmt_fixed(v, 3))
     } else {
-        format!("{v:.1} %")
+        format!("{} %", crate::units::format::fmt_fixed(v, 1))
     }
 }
 

@@ -86,8 +86,8 @@ fn class_color(c: usize) -> RGBColor {
 
 fn pct(x: f64) -> String {
     let v = x * 100.0;
-    if v.abs() >= crate::units::format::SCI_FROM {
-        format!("{v:.2e}")
+    if v.abs() >= crate::units::format::SCI_FROM || !v.is_finite() {
+        crate::units::format::fmt_short(v, 3)
     } else if (v - v.round()).abs() < 0.05 {
         format!("{v:.0}")
     } else {
@@ -161,12 +161,15 @@ impl Chart for PricePerf<'_> {
         if let (Some(lo), Some(hi)) = (lo, hi) {
             let claim = if levels.len() == 1 {
                 format!(
-                    "Claim {lo:.2}x ({} % better price-performance)",
+                    "Claim {} ({} % better price-performance)",
+                    TickFormat::Times.value(lo),
                     pct(lo - 1.0)
                 )
             } else {
                 format!(
-                    "Claim band {lo:.2}–{hi:.2}x ({}–{} % better)",
+                    "Claim band {}–{} ({}–{} % better)",
+                    TickFormat::Times.value(lo).trim_end_matches('x'),
+                    TickFormat::Times.value(hi),
                     pct(lo - 1.0),
                     pct(hi - 1.0)
                 )
@@ -207,7 +210,7 @@ impl Chart for PricePerf<'_> {
         // Room on the right for the claim levels' labels.
         let lvl_w = levels
             .iter()
-            .map(|l| measure(&format!("{l:.2}x"), th.value).0)
+            .map(|l| measure(&TickFormat::Times.value(*l), th.value).0)
             .max()
             .unwrap_or(0);
         let region = (
@@ -241,7 +244,7 @@ impl Chart for PricePerf<'_> {
                 (VAlign::Middle, y.round() as i32)
             };
             cv.text(
-                &format!("{l:.2}x"),
+                &TickFormat::Times.value(*l),
                 (frame.right + th.px(8.0), label_y.1),
                 th.value,
                 ACCENT,

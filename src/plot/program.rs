@@ -286,7 +286,7 @@ impl Chart for Cash<'_> {
             ),
         ];
         let irr = match (c.provider_irr, &c.irr_note) {
-            (Some(v), _) => format!("IRR {:.1} %", v * 100.0),
+            (Some(v), _) => format!("IRR {} %", crate::units::format::fmt_fixed(v * 100.0, 1)),
             (None, Some(note)) => format!("IRR none ({note})"),
             (None, None) => "IRR none".into(),
         };
@@ -299,11 +299,11 @@ impl Chart for Cash<'_> {
         );
         let notes = vec![
             format!(
-                "Provider's view over the contract (costs to its end, residual credited there): NPV {}, {irr}, payback year {}; implied {} per chip-hour, margin {:.1} % of the payments' PV.",
+                "Provider's view over the contract (costs to its end, residual credited there): NPV {}, {irr}, payback year {}; implied {} per chip-hour, margin {} % of the payments' PV.",
                 usd(c.provider_npv),
                 c.payback_year.map(|y| y.to_string()).unwrap_or_else(|| "none".into()),
                 usd(c.implied_per_chip_hour),
-                c.implied_margin * 100.0
+                crate::units::format::fmt_fixed(c.implied_margin * 100.0, 1)
             ),
             "Bars and line are the program's years over the horizon (nominal USD).".to_string(),
         ];
@@ -526,7 +526,7 @@ impl Chart for Levelized<'_> {
                 .program_comparisons
                 .iter()
                 .find(|c| c.candidate == p.id)
-                .map(|c| format!("rho {:.2}x", c.rho))
+                .map(|c| format!("rho {}", TickFormat::Times.value(c.rho)))
                 .unwrap_or_else(|| {
                     if baseline.as_deref() == Some(p.id.as_str()) {
                         "baseline".into()

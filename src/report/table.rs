@@ -1,7 +1,9 @@
 //! The human-readable report of `fleetcost run` (and the markdown variant's sections).
 
 use super::RunReport;
-use crate::units::format::{fmt_fixed, fmt_si, fmt_signed, fmt_thousands, fmt_usd};
+use crate::units::format::{
+    fmt_fixed, fmt_short, fmt_si, fmt_sig, fmt_signed, fmt_thousands, fmt_usd,
+};
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
 /// No borders; a rule under the header only.
@@ -15,7 +17,10 @@ pub struct Section {
 }
 
 fn money(x: f64) -> String {
-    if x.abs() < 100.0 {
+    if !x.is_finite() || (x != 0.0 && x.abs() < 0.01) {
+        // Not "$0.00" for a fraction of a cent, not "$NaN".
+        fmt_usd(x)
+    } else if x.abs() < 100.0 {
         format!("${x:.2}")
     } else {
         format!("${}", fmt_thousands(x, 0))
@@ -24,19 +29,12 @@ fn money(x: f64) -> String {
 
 /// A year count without trailing zeros: 8, 8.5.
 fn fmt_num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    fmt_short(x, 4)
 }
 
 /// Three significant digits, with thousands separators above 1,000: "0.742", "12.4", "1,234".
 fn sig3(x: f64) -> String {
-    let a = x.abs();
-    let decimals = if a == 0.0 || a >= 100.0 || !a.is_finite() {
-        0
-    } else {
-        (2 - a.log10().floor() as i64).clamp(0, 12) as usize
-    };
-    fmt_thousands(x, decimals)
+    fmt_sig(x, 3)
 }
 
 fn pct(x: f64) -> String {
@@ -219,7 +217,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                     row.push(f.run_cost.map(fmt_usd).unwrap_or_default());
                     row.push(
                         f.run_seconds
-                            .map(|s| format!("{:.1} days", s / 86_400.0))
+                            .map(|s| format!("{} days", fmt_thousands(s / 86_400.0, 1)))
                             .unwrap_or_default(),
                     );
                     row.push(f.chip_hours.map(|h| fmt_si(h, "", 3)).unwrap_or_default());
@@ -235,7 +233,7 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             "rho (perf per $ vs baseline)".into(),
             "1 - 1/rho (lower cost per unit)".into(),
         ];
-        header.extend(levels.iter().map(|l| format!("rho >= {l:.2}?")));
+        header.extend(levels.iter().map(|l| format!("rho >= {}?", fmt_fixed(*l, 2))));
         out.push(Section {
             title: format!("Price-performance against {}", r.comparisons[0].baseline),
             header,

@@ -109,18 +109,46 @@ pub fn display(value_si: f64, unit: &Unit) -> String {
         .unwrap_or_else(|| value_si.to_string())
 }
 
-/// `value_si` rounded to `sig` significant digits, then shown as [`display`] does: for tables
-/// and charts, where "7414 USD" reads better than "7414.213562373096 USD".
+/// `value_si` rounded to `sig` significant digits in the key's unit, for messages and analysis
+/// tables: written in the scenario grammar (so it pastes into `--set`) with the multiplier or
+/// prefix that puts the number in [1, 1000), as results are ("23.1k USD", "12.9k USD",
+/// "2 GW", "30 ms"); a key without prefixes, or a value no prefix brings into [1, 1000), as
+/// [`display`] shows the rounded value ("0.3689", "1e-200 USD"). Not finite: "n/a", "overflow".
 pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
     // Round in the key's own unit: 0.055 USD/kWh, not its SI value (USD per J) rounded.
     let v = value_si / unit.si;
-    if v == 0.0 || !v.is_finite() {
+    if !v.is_finite() {
+        let t = format::non_finite(v).unwrap_or_default();
+        return if unit.name == "-" {
+            t
+        } else {
+            format!("{t} {}", unit.name)
+        };
+    }
+    if v == 0.0 {
         return display(value_si, unit);
     }
     // Decimal rounding by the formatter (exact at every magnitude, where scaling by 10^k is
     // not for |k| in the hundreds), read back as the nearest double.
-    let digits = (sig.max(1) - 1) as usize;
+    let sig = sig.max(1) as usize;
+    let digits = sig - 1;
     let rounded: f64 = format!("{v:.digits$e}").parse().unwrap_or(v);
+    let (spell, in_range) = spellings(unit);
+    if in_range {
+        for (mult, u) in &spell {
+            let m = MULTIPLIERS
+                .iter()
+                .find(|(c, _)| mult.starts_with(*c))
+                .map_or(1.0, |c| c.1);
+            let s = parse_expr(u).unwrap_or_else(|_| key_scale(unit));
+            let mantissa = rounded * unit.si * s.den / s.num / m;
+            // On the rounded mantissa: 999.96 at 4 digits is "1000", so it takes the next one.
+            let shown: f64 = format!("{mantissa:.digits$e}").parse().unwrap_or(mantissa);
+            if (1.0..1000.0).contains(&shown.abs()) {
+                return format!("{}{mult} {u}", fmt_number(mantissa, sig));
+            }
+        }
+    }
     // `display` picks prefixes ("2 GW") but can show float noise from the unit conversion
     // ("0.14499999999999996 USD/kWh"); take the shorter of it and the plain rounded number,
     // which is in scientific notation where plain digits would run long.
@@ -131,7 +159,8 @@ pub fn display_approx(value_si: f64, unit: &Unit, sig: i32) -> String {
     } else {
         format!("{number} {}", unit.name)
     };
-    if pretty.len() <= plain.len() {
+    // Both in powers of ten: the scientific form ("1.192e-32", not "11.92e-33").
+    if pretty.len() <= plain.len() && !pretty.contains('e') {
         pretty
     } else {
         plain
@@ -148,14 +177,22 @@ mod tests {
         // 0.14499999999999996 USD/kWh (float noise of the conversion) shows as 0.145.
         let kwh = 0.145 / 3.6e6;
         assert_eq!(display_approx(kwh, &USD_PER_KWH, 4), "0.145 USD/kWh");
-        assert_eq!(display_approx(12_345.678, &USD, 4), "12350 USD"); // 1.235e4
+        // The prefix that puts the number in [1, 1000), as results have it ("$12.3 k").
+        assert_eq!(display_approx(12_345.678, &USD, 4), "12.35k USD"); // 1.235e4
+        assert_eq!(display_approx(23_104.27, &USD, 4), "23.1k USD"); // 2.310e4, zero trimmed
+        assert_eq!(display_approx(7_414.2, &USD, 4), "7.414k USD");
+        assert_eq!(display_approx(999.96, &USD, 4), "1k USD"); // rounds to 1000: next prefix
+        assert_eq!(display_approx(0.0300001, &S, 4), "30 ms");
+        assert_eq!(display_approx(f64::NAN, &USD, 4), "n/a USD");
+        assert_eq!(display_approx(f64::INFINITY, &ONE, 4), "overflow");
         assert_eq!(display_approx(2.0e9, &W, 3), "2 GW");
         // Far from 1: scientific notation with the significant digits asked for, no float
         // noise from scaling by 10^200 ("9.999999999999997e-201", "100.00000000000003e198").
         assert_eq!(display_approx(1e-200, &USD, 4), "1e-200 USD");
         assert_eq!(display_approx(1e200, &USD, 4), "1e200 USD");
         assert_eq!(display_approx(4.99999999999999e-301, &USD, 4), "5e-301 USD");
-        assert_eq!(display_approx(1.23456e20, &ONE, 3), "123e18"); // display: engineering form
+        assert_eq!(display_approx(1.23456e20, &ONE, 3), "1.23e20"); // not engineering "123e18"
+        assert_eq!(display_approx(1.192e-32, &ONE, 4), "1.192e-32");
     }
 
     #[test]

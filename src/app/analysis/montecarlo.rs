@@ -10,7 +10,7 @@ use crate::model::Inputs;
 use crate::plot::{self, TickFormat};
 use crate::report::{self, output, Format};
 use crate::scenario::Scenario;
-use crate::units::format::{fmt_thousands, Num};
+use crate::units::format::{fmt_fixed, fmt_thousands, Num};
 
 /// `--samples`: CSV streamed into an [`output::OutFile`], committed when complete.
 struct FileSink(output::OutFile);
@@ -407,7 +407,7 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
         let mut header: Vec<String> = ["candidate", "mean", "sd", "p5", "p50", "p95"]
             .map(String::from)
             .to_vec();
-        header.extend(setup.levels.iter().map(|l| format!("P(rho >= {l:.2})")));
+        header.extend(setup.levels.iter().map(|l| format!("P(rho >= {})", fmt_fixed(*l, 2))));
         let rows =
             setup
                 .comparisons
@@ -423,7 +423,11 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
                         fmt_thousands(m.p95, 3),
                     ];
                     row.extend(ex.iter().map(|e| {
-                        format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)
+                        format!(
+                            "{} % (se {})",
+                            fmt_fixed(e.probability * 100.0, 2),
+                            fmt_fixed(e.se * 100.0, 2)
+                        )
                     }));
                     row
                 })
@@ -442,7 +446,13 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             .collect();
         row.extend(
             ex.iter()
-                .map(|e| format!("{:.2} % (se {:.2})", e.probability * 100.0, e.se * 100.0)),
+                .map(|e| {
+                    format!(
+                        "{} % (se {})",
+                        fmt_fixed(e.probability * 100.0, 2),
+                        fmt_fixed(e.se * 100.0, 2)
+                    )
+                }),
         );
         out.push_str(&table(md, header, vec![row]));
     }

@@ -103,7 +103,7 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
         }
     };
     let result = solve::solve(x, param, &metric, target, from, to).map_err(AppError::runtime)?;
-    let show = |v: f64| units::display_approx(v, &spec.unit, 7);
+    let show = |v: f64| units::display_approx(v, &spec.unit, 4);
     let label = metric.label(x);
     let (value, reason) = match result {
         solve::Solution::Root(v) => (Some(v), format!("{} = {} gives {label} = {target}", a.param, show(v))),

@@ -340,7 +340,8 @@ fn sweep_table(
                 .filter(|p| metric.read(&p.report).is_some_and(|v| v >= level))
                 .count();
             out.push_str(&format!(
-                "rho >= {level:.2} on {held} of {} grid points\n",
+                "rho >= {} on {held} of {} grid points\n",
+                crate::units::format::fmt_fixed(level, 2),
                 points.len()
             ));
         }
