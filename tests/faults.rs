@@ -810,3 +810,44 @@ fn a_scenario_on_standard_input_is_named_stdin() {
     assert!(err.contains("--> <stdin>:"), "{err}");
     assert!(err.contains("problem in <stdin>;"), "{err}");
 }
+
+#[test]
+fn a_megabyte_scenario_name_is_cut_in_titles_and_kept_in_results() {
+    // A 1 MB name took 28.6 s per chart (the title was wrapped whole) and broke workbook.xlsx
+    // (Excel holds 32,767 characters a cell). Titles and headlines show its first 200
+    // characters and at most three lines, ending in "…"; results.json keeps it whole.
+    let dir = tmp();
+    let sc = dir.path().join("long.toml");
+    let name = "a very long scenario name ".repeat(40_000); // 1,040,000 characters
+    let text = std::fs::read_to_string(root().join(MINIMAL))
+        .unwrap()
+        .replace("schema = 1", &format!("schema = 1\nname = \"{}\"", name.trim_end()));
+    std::fs::write(&sc, text).unwrap();
+    let out = dir.path().join("out");
+    let o = fleetcost([
+        "run".as_ref(),
+        sc.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let stdout = ok_stdout(&o);
+    let first = stdout.lines().next().unwrap();
+    assert_eq!(first.chars().count(), 200, "{first}");
+    assert!(first.ends_with('…'));
+    for chart in ["cost_breakdown", "price_performance", "cashflow", "sizing"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.len() < 100_000, "{chart}.svg is {} bytes", svg.len());
+        assert!(svg.contains("a very long scenario name"), "{chart}");
+        assert!(svg.contains('…'), "{chart}");
+        assert!(out.join(format!("{chart}.png")).exists());
+    }
+    assert!(out.join("workbook.xlsx").exists());
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["name"].as_str().unwrap(), name.trim_end());
+    // plot DIR redraws from results.json with the same cut.
+    ok_stdout(&fleetcost(["plot".as_ref(), out.as_os_str()]));
+    let svg = std::fs::read_to_string(out.join("sizing.svg")).unwrap();
+    assert!(svg.len() < 100_000 && svg.contains('…'));
+}

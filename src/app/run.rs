@@ -311,7 +311,7 @@ pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
     let mut text = format!(
         "ok: {} ({}): {} fleet{}, {} workload at {}, {} uncertain input{}, {} sweep ax{}\n",
         s.file,
-        s.name,
+        crate::report::elide(&s.name, crate::report::NAME_SHOWN),
         x.fleets.len(),
         if x.fleets.len() == 1 { "" } else { "s" },
         x.workload.kind.name(),

@@ -140,7 +140,8 @@ pub(crate) fn baseline_id(r: &RunReport) -> Option<&str> {
 
 /// The subtitle of a run chart: the scenario name and what was modelled.
 pub(crate) fn run_subtitle(r: &RunReport) -> String {
-    let mut s = r.name.clone();
+    // The name is cut so that the workload stays in view (the header cuts what is left).
+    let mut s = crate::report::elide(&r.name, crate::report::NAME_SHOWN);
     if !r.workload.is_empty() {
         s.push_str(&format!(" · {} workload, {}", r.workload, r.precision));
     }

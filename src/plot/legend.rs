@@ -4,7 +4,7 @@ use plotters::prelude::*;
 
 use super::canvas::{line_height, measure, wrap, Align, Canvas, Marker, VAlign};
 use super::output::{BoxError, DrawResult, Region};
-use super::style::{darker, Theme, MUTED, TEXT};
+use super::style::{darker, Font, Theme, MUTED, TEXT};
 
 /// What a legend entry shows beside its text.
 #[derive(Debug, Clone)]
@@ -207,13 +207,39 @@ pub(crate) fn header_lines(
     width: i32,
     th: &Theme,
 ) -> (Vec<String>, Vec<String>) {
-    let t = wrap(title, th.title, width);
+    let t = elided(title, th.title, width);
     let s = if subtitle.is_empty() {
         vec![]
     } else {
-        wrap(subtitle, th.subtitle, width)
+        elided(subtitle, th.subtitle, width)
     };
     (t, s)
+}
+
+/// A title or subtitle shows at most this many lines.
+pub(crate) const HEADER_MAX_LINES: usize = 3;
+/// Characters of a title or subtitle that are wrapped at all: more than
+/// [`HEADER_MAX_LINES`] lines hold at any width a chart has, so a scenario name of a megabyte
+/// costs the same as one of a line (wrapping measures every prefix of a line).
+const HEADER_MAX_CHARS: usize = 600;
+
+/// `text` wrapped to `width`, cut to [`HEADER_MAX_LINES`] lines ending in "…" when longer.
+pub(crate) fn elided(text: &str, f: Font, width: i32) -> Vec<String> {
+    let long = text.chars().nth(HEADER_MAX_CHARS).is_some();
+    let head: String = text.chars().take(HEADER_MAX_CHARS).collect();
+    let mut lines = wrap(&head, f, width);
+    if lines.len() > HEADER_MAX_LINES || long {
+        lines.truncate(HEADER_MAX_LINES);
+        if let Some(last) = lines.last_mut() {
+            while !last.is_empty() && measure(&format!("{last}…"), f).0 > width {
+                last.pop();
+            }
+            let kept = last.trim_end().len();
+            last.truncate(kept);
+            last.push('…');
+        }
+    }
+    lines
 }
 
 /// Draws the title (bold) and subtitle (grey) from the top-left; returns the y below them.

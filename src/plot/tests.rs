@@ -1038,6 +1038,29 @@ fn long_names_wrap_within_their_slot() {
 }
 
 #[test]
+fn a_megabyte_title_is_cut_to_three_lines_with_an_ellipsis() {
+    use super::canvas::measure;
+    use super::legend::{elided, HEADER_MAX_LINES};
+    use super::style::Theme;
+    register_fonts();
+    let th = Theme::new(1600, 1000);
+    let width = th.width - 2 * th.pad;
+    let words = "a very long scenario name ".repeat(40_000); // 1.04 MB
+    let lines = elided(&words, th.subtitle, width);
+    assert_eq!(lines.len(), HEADER_MAX_LINES);
+    assert!(lines[2].ends_with('…'), "{lines:?}");
+    assert!(lines.iter().all(|l| measure(l, th.subtitle).0 <= width));
+    assert!(lines[0].starts_with("a very long scenario name a very"));
+    // One word of a megabyte: cut inside it.
+    let word = "x".repeat(1 << 20);
+    let lines = elided(&word, th.title, width);
+    assert_eq!(lines.len(), HEADER_MAX_LINES);
+    assert!(lines[2].ends_with('…'));
+    // A title that fits is left alone.
+    assert_eq!(elided("Cost per EFLOP", th.title, width), vec!["Cost per EFLOP"]);
+}
+
+#[test]
 fn claim_probability_in_the_legend() {
     let d = scratch("prob");
     let c = HistogramChart {

@@ -259,6 +259,21 @@ pub fn cashflow_rows(s: &Scenario, o: &Outcome) -> Vec<CashflowRow> {
 }
 
 /// The report as pretty JSON (section 7 keys).
+/// Characters of a scenario name that titles and headlines show.
+pub const NAME_SHOWN: usize = 200;
+
+/// `text` cut to at most `max` characters, ending in "…" when cut: a scenario name where a
+/// title shows it (a name may be megabytes long; results.json keeps it whole).
+pub fn elide(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let keep: String = text.chars().take(max.saturating_sub(1)).collect();
+            format!("{}…", keep.trim_end())
+        }
+    }
+}
+
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("report rows serialise");
     s.push('\n');

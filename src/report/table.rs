@@ -507,7 +507,9 @@ pub fn headline(r: &RunReport) -> String {
     let unit = r.fleets.first().map(|f| f.work_unit.as_str()).unwrap_or("");
     format!(
         "{}\nworkload: {} at {}; work unit: {unit}",
-        r.name, r.workload, r.precision
+        super::elide(&r.name, super::NAME_SHOWN),
+        r.workload,
+        r.precision
     )
 }
 
@@ -565,7 +567,7 @@ pub fn render_table(r: &RunReport) -> String {
 pub fn render_markdown(r: &RunReport) -> String {
     let mut out = format!(
         "# {}\n\n{}\n\n",
-        r.name,
+        super::elide(&r.name, super::NAME_SHOWN),
         headline(r).lines().nth(1).unwrap_or("")
     );
     for s in sections(r) {
