@@ -851,3 +851,42 @@ fn a_megabyte_scenario_name_is_cut_in_titles_and_kept_in_results() {
     let svg = std::fs::read_to_string(out.join("sizing.svg")).unwrap();
     assert!(svg.len() < 100_000 && svg.contains('…'));
 }
+
+/// No run of more than 20 digits anywhere in `text`.
+fn no_long_digit_runs(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run > 20 {
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn huge_inputs_never_print_hundreds_of_digits() {
+    // A claim of 1e308 headed its column with 309 digits.
+    let out = ok_stdout(&fleetcost(["run", MINIMAL, "--claim", "1e308"]));
+    assert!(out.contains("rho >= 1.000e308?"), "{out}");
+    assert!(no_long_digit_runs(&out), "{out}");
+    let md = ok_stdout(&fleetcost([
+        "run", MINIMAL, "--claim", "1e308", "--format", "markdown",
+    ]));
+    assert!(no_long_digit_runs(&md), "{md}");
+    // calibrate: a measured rate of 1e300 tokens/s printed 301 digits in its check line.
+    let dir = tmp();
+    let m = dir.path().join("m.csv");
+    let text = std::fs::read_to_string(root().join(MEASURED))
+        .unwrap()
+        .replace("\"decode tokens/s, batch 1\",137.3", "\"decode tokens/s, batch 1\",1e300");
+    std::fs::write(&m, text).unwrap();
+    let o = fleetcost(calibrate_args(&m));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
+    assert!(no_long_digit_runs(&all), "{all}");
+}
