@@ -890,3 +890,67 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
     assert!(no_long_digit_runs(&all), "{all}");
 }
+
+#[test]
+fn plot_refuses_a_cashflow_csv_that_is_not_the_one_of_its_results() {
+    let dir = tmp();
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args: Vec<OsString> = vec!["run".into(), MINIMAL.into()];
+        args.extend(extra.iter().map(OsString::from));
+        args.extend(["--out".into(), out.clone().into_os_string()]);
+        ok_stdout(&fleetcost(&args));
+        out
+    };
+    let a = run("a", &[]);
+    let other = run("b", &["--set", "fleet.trn2.chip.price=12k USD"]);
+    let good = std::fs::read_to_string(a.join("cashflow.csv")).unwrap();
+    let plot = |what: &str| refused(&fleetcost(["plot".as_ref(), a.as_os_str()]), 2, what);
+    let set = |text: &str| std::fs::write(a.join("cashflow.csv"), text).unwrap();
+    let tail = "it is not the cash flow of this results.json (a truncated or foreign file?): \
+                rerun `fleetcost run` to write the folder again";
+    // Truncated at a line: trn2 has 5 years, h100 6 (years 0..5 of a 5-year horizon).
+    let lines: Vec<&str> = good.lines().collect();
+    set(&(lines[..lines.len() - 1].join("\n") + "\n"));
+    let err = plot("truncated");
+    assert!(err.contains("cashflow.csv has 5 years for fleet 'trn2' but 6 for 'h100'"), "{err}");
+    assert!(err.contains(tail), "{err}");
+    // Truncated to one fleet.
+    set(&(lines[..7].join("\n") + "\n"));
+    assert!(plot("one fleet").contains("has no rows for fleet 'trn2'"));
+    // The same fleets and years from another run: the totals give it away. trn2: 200,000
+    // chips at 11k USD = 2.2 B capex + 5 x 70.128 M energy = 2.55 B; at 12k USD, 2.75 B.
+    std::fs::copy(other.join("cashflow.csv"), a.join("cashflow.csv")).unwrap();
+    let err = plot("foreign");
+    assert!(err.contains("rows of fleet 'trn2' sum to $2.75 B (nominal), but results.json says $2.55 B"), "{err}");
+    // Another scenario's fleets.
+    let c = dir.path().join("c");
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        UNCERTAIN.as_ref(),
+        "--out".as_ref(),
+        c.as_os_str(),
+    ]));
+    std::fs::copy(c.join("cashflow.csv"), a.join("cashflow.csv")).unwrap();
+    assert!(plot("other fleets").contains("which results.json does not (its fleets: h100, trn2)"));
+    // Finite rows whose sum overflows: refused, never drawn as "$inf total".
+    let big: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 2 || i == 3 {
+                let mut f: Vec<&str> = l.split(',').collect();
+                f[7] = "1.7e308";
+                f.join(",")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    set(&(big.join("\n") + "\n"));
+    let err = plot("overflow");
+    assert!(err.contains("rows of fleet 'h100' sum to more than floating point holds"), "{err}");
+    // The file as written: drawn.
+    set(&good);
+    ok_stdout(&fleetcost(["plot".as_ref(), a.as_os_str()]));
+}

@@ -289,6 +289,13 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
             )));
         }
     }
+    check_cashflow(&r, &cash).map_err(|e| {
+        AppError::input(format!(
+            "{}: cashflow.csv {e}; it is not the cash flow of this results.json (a truncated or \
+             foreign file?): rerun `fleetcost run` to write the folder again",
+            a.dir.display()
+        ))
+    })?;
     let o = plot::ChartOptions {
         width: a.size.0,
         height: a.size.1,
@@ -332,4 +339,68 @@ pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
         }
     }
     print(&text)
+}
+
+/// Whether `cash` (cashflow.csv) is the cash flow of `r` (results.json): the same fleets, each
+/// with years 0, 1, 2, ... once and in order, as many as every other fleet, and totals (nominal
+/// and discounted) that sum to the report's horizon cash within 1e-9 relative (the CSV keeps
+/// 15 significant digits) and do not overflow. `plot DIR` draws the cash-flow chart from the
+/// file, so a truncated or foreign one would draw wrong charts with exit 0.
+fn check_cashflow(r: &RunReport, cash: &[report::CashflowRow]) -> Result<(), String> {
+    use crate::units::format::fmt_usd;
+    if let Some(c) = cash.iter().find(|c| !r.fleets.iter().any(|f| f.id == c.fleet)) {
+        let ids: Vec<&str> = r.fleets.iter().map(|f| f.id.as_str()).collect();
+        return Err(format!(
+            "has fleet '{}', which results.json does not (its fleets: {})",
+            c.fleet,
+            ids.join(", ")
+        ));
+    }
+    let mut years: Option<(usize, &str)> = None;
+    for f in &r.fleets {
+        let rows: Vec<&report::CashflowRow> = cash.iter().filter(|c| c.fleet == f.id).collect();
+        if rows.is_empty() {
+            return Err(format!("has no rows for fleet '{}'", f.id));
+        }
+        if let Some((k, c)) = rows.iter().enumerate().find(|(k, c)| c.year as usize != *k) {
+            return Err(format!(
+                "has year {} where fleet '{}' should have year {k} (years run 0, 1, 2, ... once \
+                 each)",
+                c.year, f.id
+            ));
+        }
+        match years {
+            Some((n, other)) if n != rows.len() => {
+                return Err(format!(
+                    "has {} years for fleet '{}' but {n} for '{other}'",
+                    rows.len(),
+                    f.id
+                ))
+            }
+            _ => years = Some((rows.len(), &f.id)),
+        }
+        let nominal: f64 = rows.iter().map(|c| c.total).sum();
+        let pv: f64 = rows.iter().map(|c| c.discounted_total).sum();
+        for (what, sum, want) in [
+            ("nominal", nominal, f.horizon_cost_nominal),
+            ("discounted", pv, f.horizon_cost_pv),
+        ] {
+            if !sum.is_finite() {
+                return Err(format!(
+                    "rows of fleet '{}' sum to more than floating point holds ({what} total)",
+                    f.id
+                ));
+            }
+            let tol = 1e-9 * want.abs().max(sum.abs()) + 1e-6;
+            if want.is_finite() && (sum - want).abs() > tol {
+                return Err(format!(
+                    "rows of fleet '{}' sum to {} ({what}), but results.json says {}",
+                    f.id,
+                    fmt_usd(sum),
+                    fmt_usd(want)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
