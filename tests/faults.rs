@@ -115,7 +115,7 @@ fn endless_and_special_inputs_are_refused_or_capped() {
         child.stdin.take().unwrap().write_all(&text).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(ok_stdout(&out).starts_with("ok: -"));
+    assert!(ok_stdout(&out).starts_with("ok: <stdin> (stdin)"));
     assert!(t0.elapsed() < Duration::from_secs(120));
 }
 
@@ -637,4 +637,176 @@ fn an_out_path_that_is_not_utf8_is_written_and_recorded_lossily() {
         out.as_os_str(),
     ]));
     assert!(samples.exists());
+}
+
+// ------------------------------------------------------------------------------ sizes
+
+#[test]
+fn sizes_that_overflow_an_integer_are_refused_up_front() {
+    // Two --steps of 2^32: 2^64 points, which a usize product wraps to 0. Counted in f64 it is
+    // 1.8447e19 > 250,000, refused before any allocation, both orders of the axes.
+    for (a, b) in [
+        ("site.pue", "site.electricity"),
+        ("site.electricity", "site.pue"),
+    ] {
+        let t0 = Instant::now();
+        let err = refused(
+            &fleetcost([
+                "sweep",
+                MINIMAL,
+                "--param",
+                a,
+                "--from",
+                "1.1",
+                "--to",
+                "1.5",
+                "--steps",
+                "4294967296",
+                "--param",
+                b,
+                "--from",
+                "1.1",
+                "--to",
+                "1.5",
+                "--steps",
+                "4294967296",
+            ]),
+            2,
+            "2^32 x 2^32 sweep",
+        );
+        assert!(
+            err.contains(
+                "a sweep of 1.845e19 points keeps a full report per point; at most 250,000"
+            ),
+            "{err}"
+        );
+        assert!(t0.elapsed() < Duration::from_secs(20));
+    }
+    // One axis past usize on 32 bits and past the limit: refused by clap or by the limit.
+    let err = refused(
+        &fleetcost([
+            "sweep",
+            MINIMAL,
+            "--param",
+            "site.pue",
+            "--from",
+            "1.1",
+            "--to",
+            "1.5",
+            "--steps",
+            "18446744073709551616",
+        ]),
+        2,
+        "2^64 steps",
+    );
+    assert!(err.contains("--steps"), "{err}");
+    // Draw counts: 0 and more than 1e12 are refused by the argument parser (exit 2).
+    for n in ["0", "1000000000001", "18446744073709551616"] {
+        let err = refused(
+            &fleetcost(["montecarlo", UNCERTAIN, "-n", n]),
+            2,
+            "draw count",
+        );
+        assert!(err.contains("--draws"), "{n}: {err}");
+    }
+}
+
+#[test]
+fn a_replica_larger_than_its_fleet_is_refused_naming_the_key_and_the_fix() {
+    // Llama-3-70B at fp8 on H100s: tensor_parallel = "auto" picks 4-chip replicas; a fleet of
+    // one chip cannot hold one of them.
+    let err = refused(
+        &fleetcost([
+            "run",
+            "scenarios/llama70b-inference.toml",
+            "--set",
+            "fleet.h100.chips=1",
+        ]),
+        2,
+        "one-chip fleet",
+    );
+    assert!(
+        err.contains(
+            "fleet.h100.chips (from --set 'fleet.h100.chips=1'): fleet 'h100': one replica of the \
+             model needs 4 chips but the fleet has 1 chip; set fleet.h100.chips to at least 4"
+        ),
+        "{err}"
+    );
+    // Four chips hold one replica: accepted.
+    ok_stdout(&fleetcost([
+        "validate",
+        "scenarios/llama70b-inference.toml",
+        "--set",
+        "fleet.h100.chips=4",
+    ]));
+    // A batch of 1e9 needs 10,240,001 chips per replica on the H100: refused, naming batch.
+    let err = refused(
+        &fleetcost([
+            "run",
+            "scenarios/llama70b-inference.toml",
+            "--set",
+            "workload.batch=1e9",
+        ]),
+        2,
+        "batch 1e9",
+    );
+    assert!(err.contains("workload.batch (from --set"), "{err}");
+}
+
+#[test]
+fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() {
+    // lognormal mfu with p5 = 1e-300: a third of the draws underflow to 0 (exp(-750) = 0);
+    // before, they were clamped to the subnormal 5e-324 and the model multiplied it back to 0
+    // ("draw 12 breaks the model (fleet.trn2.mfu = 5e-324)"). Now they are the smallest normal
+    // double; the run reaches the statistics, which refuse a cost spread over 300 orders of
+    // magnitude and name the input.
+    let dir = tmp();
+    let sc = dir.path().join("tiny-mfu.toml");
+    let mut text = std::fs::read_to_string(root().join(MINIMAL)).unwrap();
+    text.push_str(
+        "\n[uncertainty]\n\"fleet.trn2.mfu\" = { dist = \"lognormal\", p5 = 1e-300, p95 = 0.48 }\n",
+    );
+    std::fs::write(&sc, text).unwrap();
+    let o = fleetcost([
+        "montecarlo".as_ref(),
+        sc.as_os_str(),
+        "-n".as_ref(),
+        "5000".as_ref(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("breaks the model"), "{err}");
+    assert!(!err.contains("e-324"), "{err}");
+    assert!(err.contains("fleet.trn2.mfu"), "{err}");
+    assert!(err.contains("give them realistic ranges"), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+}
+
+// ------------------------------------------------------------------------------ names
+
+#[test]
+fn a_scenario_on_standard_input_is_named_stdin() {
+    let text = std::fs::read_to_string(root().join(MINIMAL)).unwrap();
+    let run = |input: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_fleetcost"))
+            .args(["validate", "-"])
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    let out = ok_stdout(&run(&text));
+    assert!(out.starts_with("ok: <stdin> (stdin): 2 fleets"), "{out}");
+    // A name key wins; errors point at <stdin> with line and column.
+    let named = text.replace("schema = 1", "schema = 1\nname = \"piped\"");
+    let out = ok_stdout(&run(&named));
+    assert!(out.starts_with("ok: <stdin> (piped)"), "{out}");
+    let bad = text.replace("mfu = 0.40                      # assumed equal", "mfu = 2");
+    let err = refused(&run(&bad), 2, "bad stdin");
+    assert!(err.contains("--> <stdin>:"), "{err}");
+    assert!(err.contains("problem in <stdin>;"), "{err}");
 }

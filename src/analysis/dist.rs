@@ -30,6 +30,9 @@
 //! ([`Range::open_low`], for "> 0" and "(0, 1]" keys). With an open lower bound the bounds of a
 //! distribution must be strictly above `lo`, and a draw is never below the next float above
 //! `lo` (truncation at the boundary has probability zero; the clamp only absorbs rounding).
+//! Above an open 0 that float is the smallest normal double (2.2e-308), not the subnormal 5e-324:
+//! a lognormal draw that underflows to 0 (p5 = 1e-300) lands there, and a subnormal would carry
+//! its underflow on: 5e-324 x 0.4 is 0 again in the model, which then divides by it.
 //!
 //! # Input `u`
 //!
@@ -743,9 +746,12 @@ impl Range {
             && x <= self.hi
     }
 
-    /// The smallest value a draw may take: `lo`, or the next float above it when open.
+    /// The smallest value a draw may take: `lo`, or the next float above it when open (the
+    /// smallest normal double above an open 0, so that products of a draw stay non-zero).
     fn min_value(&self) -> f64 {
-        if self.lo_open {
+        if self.lo_open && self.lo == 0.0 {
+            f64::MIN_POSITIVE
+        } else if self.lo_open {
             next_up(self.lo)
         } else {
             self.lo
@@ -1708,6 +1714,43 @@ mod tests {
     }
 
     #[test]
+    fn a_draw_that_underflows_lands_on_a_normal_double_above_an_open_zero() {
+        // lognormal p5 = 1e-300, p95 = 0.48 on (0, 1] (an mfu): ln 1e-300 = -690.8, so
+        // sigma = (690.8 - 0.73) / 3.29 = 209.7 and mu = -345.8; the lowest open uniform,
+        // 2^-53, is z = -8.2: exp(-345.8 - 1720) underflows to 0. The draw is clamped to the
+        // smallest normal double, not the subnormal 5e-324 (5e-324 x 0.4 rounds to 0).
+        let m = Marginal::with_range(
+            Dist::LogNormal {
+                p5: 1e-300,
+                p95: 0.48,
+            },
+            Range::open_low(0.0, 1.0),
+        )
+        .unwrap();
+        let lowest = m.quantile(open_unit(0));
+        assert_eq!(lowest, f64::MIN_POSITIVE);
+        assert!(lowest * 0.4 > 0.0);
+        assert_eq!(m.quantile(0.0), f64::MIN_POSITIVE);
+        assert_eq!(m.quantile_z(-40.0), f64::MIN_POSITIVE);
+        // A closed range keeps its end; an open non-zero end its next float.
+        let c = Marginal::with_range(
+            Dist::LogNormal {
+                p5: 1e-300,
+                p95: 0.48,
+            },
+            Range::closed(0.0, 1.0),
+        )
+        .unwrap();
+        assert_eq!(c.quantile(0.0), 0.0);
+        let o = Marginal::with_range(
+            Dist::Normal { mean: 1.5, sd: 1e6 },
+            Range::open_low(1.0, 2.0),
+        )
+        .unwrap();
+        assert_eq!(o.quantile(0.0), 1.0 + f64::EPSILON);
+    }
+
+    #[test]
     fn normal_truncated_to_unit_interval() {
         // Normal(0.4, 0.2) on (0, 1]: F(lo) = Phi(-2) = 0.022750131948179209,
         // F(hi) = Phi(3) = 0.9986501019683699. The truncated median is at
@@ -1743,7 +1786,7 @@ mod tests {
             assert!(x > 0.0 && x <= 1.0, "{u} -> {x}");
         }
         assert!(m.quantile(1.0) > 1.0 - 1e-15);
-        assert_eq!(m.quantile(0.0), f64::from_bits(1));
+        assert_eq!(m.quantile(0.0), f64::MIN_POSITIVE);
     }
 
     #[test]
@@ -1761,7 +1804,7 @@ mod tests {
         assert!((m(1e10).quantile(0.05) - 0.05).abs() < 1e-9);
         assert!((m(1e10).quantile(0.95) - 0.95).abs() < 1e-9);
         // Inside the range, never below the open bound; the CDF inverts the quantile.
-        assert_eq!(huge.quantile(0.0), f64::from_bits(1));
+        assert_eq!(huge.quantile(0.0), f64::MIN_POSITIVE);
         assert_eq!(huge.quantile(1.0), 1.0);
         assert!((huge.cdf(0.3) - 0.3).abs() < 1e-15);
         assert!(!huge.is_fixed());

@@ -156,11 +156,75 @@ pub enum ModelError {
     },
     #[error("program '{program}': {reason}")]
     Program { program: String, reason: String },
+    /// One model replica (with its prefill replica when disaggregated) needs more chips than
+    /// the fleet has; `key` is the scenario key that sets the fleet's size.
+    #[error(
+        "fleet '{fleet}': one replica of the model needs {} but the fleet has {}; \
+         {fix}",
+        chips_text(*needed),
+        chips_text(*chips)
+    )]
+    ReplicaLargerThanFleet {
+        fleet: String,
+        needed: f64,
+        chips: f64,
+        key: String,
+        fix: String,
+    },
     #[error(
         "fleet '{fleet}' costs nothing per unit of work (every price, rent and electricity \
          figure is 0), so no price-performance ratio can be formed with it"
     )]
     FreeFleet { fleet: String },
+}
+
+fn chips_text(n: f64) -> String {
+    let s = crate::units::format::fmt_thousands(n, 0);
+    if n == 1.0 {
+        format!("{s} chip")
+    } else {
+        format!("{s} chips")
+    }
+}
+
+/// Refuses a fleet of `chips` that cannot hold one replica of the serving setup `d`: a fleet
+/// smaller than its replica is not a fleet that serves (the per-chip figures would cost a
+/// fraction of a replica).
+fn replica_fits(inputs: &Inputs, f: &Fleet, chips: f64, d: &Serving) -> Result<(), ModelError> {
+    let needed = if inputs.workload.disaggregated {
+        d.replica_chips + d.prefill_chips
+    } else {
+        d.replica_chips
+    };
+    if chips >= needed {
+        return Ok(());
+    }
+    let id = &f.id;
+    let n = crate::units::format::fmt_thousands(needed, 0);
+    let (key, fix) = if f.chips.is_some() {
+        (
+            format!("fleet.{id}.chips"),
+            format!(
+                "set fleet.{id}.chips to at least {n}, or a smaller replica \
+                 (fleet.{id}.tensor_parallel, workload.batch)"
+            ),
+        )
+    } else {
+        (
+            "site.power".to_string(),
+            format!(
+                "raise site.power until the fleet has at least {n} chips, or set a smaller \
+                 replica (fleet.{id}.tensor_parallel, workload.batch)"
+            ),
+        )
+    };
+    Err(ModelError::ReplicaLargerThanFleet {
+        fleet: id.clone(),
+        needed,
+        chips,
+        key,
+        fix,
+    })
 }
 
 /// The site values a fleet sees: its own override or the site's.
@@ -366,6 +430,9 @@ pub fn fleet_figures(inputs: &Inputs, index: usize) -> Result<FleetFigures, Mode
     let c = cost.total();
     let wl = &inputs.workload;
     let work = chip_work(wl, f)?;
+    if let Some(d) = &work.serving {
+        replica_fits(inputs, f, chips, d)?;
+    }
     let cost_per_unit = c / work.per_year;
     let run = match (wl.kind, wl.tokens, work.tokens_per_s) {
         (WorkloadKind::Training, Some(tokens), Some(t)) => {
@@ -449,6 +516,9 @@ pub fn unit_cost_memo(
     fits_one_node(inputs, f, site.pue, w)?;
     let c = chip_year_cost_memo(f, &site, &inputs.finance, w, memo).total();
     let work = chip_work(&inputs.workload, f)?;
+    if let Some(d) = &work.serving {
+        replica_fits(inputs, f, size(inputs, f, site.pue, w)?.1, d)?;
+    }
     let cost_per_unit = c / work.per_year;
     if cost_per_unit.is_finite() && work.per_year > 0.0 {
         return Ok(cost_per_unit);

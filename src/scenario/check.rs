@@ -517,6 +517,7 @@ fn model_problems(s: &Scenario, span: &dyn Fn(&str) -> Option<Range<usize>>) -> 
                 } => (format!("fleet.{fleet}"), not_finite(x, fleet, quantity)),
                 ModelError::FreeFleet { fleet } => (format!("fleet.{fleet}"), e.to_string()),
                 ModelError::TooManyChips { .. } => ("site.power".to_string(), e.to_string()),
+                ModelError::ReplicaLargerThanFleet { key, .. } => (key.clone(), e.to_string()),
                 ModelError::Program { program, .. } => {
                     (format!("program.{program}"), e.to_string())
                 }

@@ -171,7 +171,13 @@ pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Reads and parses a scenario file against the shipped catalog.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
-    let file = path.display().to_string();
+    // Standard input ("-") is "<stdin>" in messages; a scenario without a name key is "stdin".
+    let from_stdin = path.as_os_str() == "-";
+    let file = if from_stdin {
+        STDIN_FILE.to_string()
+    } else {
+        path.display().to_string()
+    };
     let read_err = |reason: String| LoadError::Read {
         file: file.clone(),
         reason,
@@ -208,8 +214,15 @@ pub fn load(path: &Path) -> Result<Scenario, LoadError> {
             "it is not UTF-8 text (invalid byte at line {line}, byte offset {at}); save it as UTF-8"
         ))
     })?;
-    parse::parse(&file, &text, Catalog::shipped()).map_err(LoadError::Invalid)
+    let mut s = parse::parse(&file, &text, Catalog::shipped()).map_err(LoadError::Invalid)?;
+    if from_stdin && s.name == STDIN_FILE {
+        s.name = "stdin".into();
+    }
+    Ok(s)
 }
+
+/// How a scenario read from standard input (`-`) is named in messages.
+pub const STDIN_FILE: &str = "<stdin>";
 
 /// Why `path` could not be read, and what to do about it.
 fn io_reason(path: &Path, e: &std::io::Error) -> String {
