@@ -1,7 +1,8 @@
 //! End-to-end analysis benches on the shipped 2 GW scenario: Monte Carlo of 1e5 and 1e6 draws
 //! (and the same on the MoE serving scenario, batch "max", tensor_parallel "auto", tpot)
 //! (sampling, copula, the model for every fleet, comparisons, summary statistics) and a 2-D
-//! sweep of 1e6 grid points. Throughput is printed per element (draw or grid point).
+//! sweep of 1e6 grid points, and Monte Carlo of a program's provider NPV (the OpenAI-AWS
+//! scenario's Trainium ramp). Throughput is printed per element (draw or grid point).
 //! Run with `cargo bench --bench analysis`.
 
 use criterion::{criterion_group, Criterion, Throughput};
@@ -13,6 +14,8 @@ const SCENARIO: &str = "scenarios/trainium-vs-gpu-2gw.toml";
 /// Inference: a MoE served at tpot 50 ms with batch "max" and tensor_parallel "auto" on four
 /// fleets, 6 uncertain inputs.
 const SERVING: &str = "scenarios/moe-serving-2gw.toml";
+/// Programs: two tranches under a contract, three programs, 10 uncertain inputs.
+const PROGRAM: &str = "scenarios/openai-aws-deal.toml";
 
 fn load_file(path: &str) -> Scenario {
     let text = std::fs::read_to_string(path).expect("run benches from the repository root");
@@ -40,6 +43,29 @@ fn benches(c: &mut Criterion) {
         g.bench_function(
             format!("montecarlo inference (auto, tpot) {n} draws"),
             |b| b.iter(|| montecarlo::run(&serving, n, black_box(42), None, &|_| {}).unwrap()),
+        );
+    }
+    // A program (MODEL.md section 8): the 2 GW Trainium ramp of the OpenAI-AWS scenario, 10
+    // uncertain inputs (prices, a TDP, price declines, maintenance, electricity, PUE, the
+    // discount rate), its provider NPV on every draw beside the fleets' cost per unit.
+    let deal = load_file(PROGRAM);
+    let metric = Metric::parse(
+        Some("provider_npv"),
+        None,
+        None,
+        Some("trainium"),
+        &deal.inputs,
+    )
+    .unwrap();
+    let program = montecarlo::Setup::new(&deal)
+        .unwrap()
+        .with_program(metric, vec![0.0]);
+    assert_eq!(program.params.len(), 10);
+    for n in [100_000u64, 1_000_000] {
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(
+            format!("montecarlo program (provider_npv) {n} draws"),
+            |b| b.iter(|| montecarlo::run(&program, n, black_box(42), None, &|_| {}).unwrap()),
         );
     }
     // 1000 x 1000 grid of Trainium3 price x MFU; rho of trn3 vs the baseline at every point.

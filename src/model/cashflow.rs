@@ -195,39 +195,59 @@ pub fn add_tranche(rows: &mut [YearCash], t: &TrancheCash, end: f64, r: f64) {
         return;
     }
     let mut residual = 0.0;
-    let times: Vec<f64> = purchases(s, t.hw_life, e).collect();
-    for (i, &at) in times.iter().enumerate() {
+    // Iterated, not collected: this runs on every Monte Carlo draw of a program metric.
+    let mut times = purchases(s, t.hw_life, e).peekable();
+    while let Some(at) = times.next() {
         let price = n * t.hw * (1.0 - t.decline).powf(at);
         rows[book(at, last)].capex += price;
-        let until = times.get(i + 1).copied().unwrap_or(e).min(e);
+        let next = times.peek().copied();
+        let until = next.unwrap_or(e).min(e);
         accrue(rows, at, until, t.maintenance * price, |y| &mut y.upkeep);
-        if i + 1 == times.len() {
+        if next.is_none() {
             residual += residual_value(price, at, t.hw_life, e, r);
         }
     }
-    let fac_times: Vec<f64> = purchases(s, t.fac_life, e).collect();
-    for &at in &fac_times {
+    let mut last_fac = None;
+    for at in purchases(s, t.fac_life, e) {
         rows[book(at, last)].capex += n * t.fac;
+        last_fac = Some(at);
     }
-    if let Some(&at) = fac_times.last() {
+    if let Some(at) = last_fac {
         residual += residual_value(n * t.fac, at, t.fac_life, e, r);
     }
     rows[last as usize].residual -= residual;
 }
 
+/// Discount factors (1+r)^-k of rows 0, 1, 2, ... (rows are whole years from 0), by repeated
+/// division rather than a power per row: the same to a few ulps, and no `powf` per row on the
+/// Monte Carlo path.
+fn factors(rows: &[YearCash], r: f64) -> impl Iterator<Item = f64> + '_ {
+    let d = 1.0 / (1.0 + r);
+    let mut v = 1.0;
+    rows.iter().enumerate().map(move |(k, row)| {
+        debug_assert_eq!(row.year as usize, k, "rows are years 0, 1, 2, ...");
+        let now = v;
+        v *= d;
+        now
+    })
+}
+
 /// Fills every row's total and discounted total.
 pub fn finish(rows: &mut [YearCash], r: f64) {
-    for row in rows {
+    let d = 1.0 / (1.0 + r);
+    let mut v = 1.0;
+    for (k, row) in rows.iter_mut().enumerate() {
+        debug_assert_eq!(row.year as usize, k, "rows are years 0, 1, 2, ...");
         row.total = row.capex + row.energy + row.upkeep + row.rent + row.residual;
-        row.discounted_total = row.total * finance::discount(r, row.year as f64);
+        row.discounted_total = row.total * v;
+        v *= d;
     }
 }
 
 /// Totals of a table: (nominal, PV of cash, PV of work, PV of chip-hours).
 pub fn totals(rows: &[YearCash], r: f64) -> (f64, f64, f64, f64) {
     let mut t = (0.0, 0.0, 0.0, 0.0);
-    for row in rows {
-        let v = finance::discount(r, row.year as f64);
+    for (row, v) in rows.iter().zip(factors(rows, r)) {
         t.0 += row.total;
         t.1 += row.discounted_total;
         t.2 += row.work * v;

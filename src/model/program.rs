@@ -5,8 +5,8 @@
 
 use super::cashflow::{self, TrancheCash, YearCash};
 use super::{
-    chip_work, chip_year_cost, sizing, watts_per_chip, FleetSite, Inputs, ModelError, Payments,
-    PowerBasis, Program, ProgramContract, TrancheSize,
+    chip_work, chip_year_cost_memo, sizing, watts_per_chip, CrfMemo, FleetSite, Inputs, ModelError,
+    Payments, PowerBasis, Program, ProgramContract, TrancheSize,
 };
 use crate::units::SECONDS_PER_YEAR;
 
@@ -117,6 +117,7 @@ fn tranche(
     inputs: &Inputs,
     p: &Program,
     j: usize,
+    memo: &mut CrfMemo,
 ) -> Result<(TrancheFigures, TrancheCash), ModelError> {
     let t = &p.tranches[j];
     let f = &inputs.fleets[t.fleet];
@@ -148,7 +149,7 @@ fn tranche(
             format!("tranche {j} (fleet '{}') has more than 1e12 chips", f.id),
         ));
     }
-    let cost = chip_year_cost(f, &site, &inputs.finance, w);
+    let cost = chip_year_cost_memo(f, &site, &inputs.finance, w, memo);
     let work = chip_work(&inputs.workload, f)?;
     let start = t.start / SECONDS_PER_YEAR;
     let figures = TrancheFigures {
@@ -336,8 +337,10 @@ fn tranches_of(
     let p = &inputs.programs[index];
     let mut tranches = Vec::with_capacity(p.tranches.len());
     let mut cash = Vec::with_capacity(p.tranches.len());
+    // Tranches of one fleet, or of fleets with the same lives, share their CRFs.
+    let mut memo = CrfMemo::default();
     for j in 0..p.tranches.len() {
-        let (t, c) = tranche(inputs, p, j)?;
+        let (t, c) = tranche(inputs, p, j, &mut memo)?;
         tranches.push(t);
         cash.push(c);
     }

@@ -83,6 +83,15 @@ pub fn draw(
     }
 }
 
+/// A unit cost with 4 significant digits ("$0.2418"): programs often differ in the third.
+fn unit_usd(v: f64) -> String {
+    if v.abs() >= 1000.0 || v == 0.0 {
+        return usd(v);
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("${v:.digits$}")
+}
+
 fn years_text(y: f64) -> String {
     if y.fract() == 0.0 {
         format!("{y:.0}")
@@ -494,12 +503,20 @@ impl Chart for Levelized<'_> {
                         th.lw(4.0),
                         Some((14.0, 8.0)),
                     )?;
+                    // Right of the line, or left of it when it would leave the frame.
+                    let text = format!("pays {}", unit_usd(c.implied_per_unit));
+                    let right = (cx + w).round() as i32 + th.px(8.0);
+                    let (x, align) = if right + measure(&text, th.value).0 <= frame.right {
+                        (right, Align::Left)
+                    } else {
+                        ((cx - w).round() as i32 - th.px(8.0), Align::Right)
+                    };
                     cv.label(
-                        &format!("pays {}", usd(c.implied_per_unit)),
-                        ((cx + w).round() as i32 + th.px(8.0), yc.round() as i32),
+                        &text,
+                        (x, yc.round() as i32),
                         th.value,
                         ACCENT,
-                        (Align::Left, VAlign::Middle),
+                        (align, VAlign::Middle),
                     )?;
                 }
             }
@@ -507,7 +524,7 @@ impl Chart for Levelized<'_> {
             let font = th.value.scaled(1.2).bold();
             if y0 - yv > 2 * line_height(font) {
                 cv.text(
-                    &usd(v),
+                    &unit_usd(v),
                     (cx.round() as i32, yv + th.px(8.0)),
                     font,
                     text_on(colors[i]),
@@ -515,7 +532,7 @@ impl Chart for Levelized<'_> {
                 )?;
             } else {
                 cv.label(
-                    &usd(v),
+                    &unit_usd(v),
                     (cx.round() as i32, yv - th.px(8.0)),
                     font,
                     TEXT,
@@ -559,6 +576,14 @@ mod tests {
         assert!(!is_program_chart("program_capacity_.png"));
         assert!(!is_program_chart("program_years.csv"));
         assert!(!is_program_chart("cashflow.png"));
+    }
+
+    #[test]
+    fn unit_costs_keep_four_digits() {
+        assert_eq!(unit_usd(0.241795), "$0.2418");
+        assert_eq!(unit_usd(2.9019), "$2.902");
+        assert_eq!(unit_usd(31.25), "$31.25");
+        assert_eq!(unit_usd(0.0190), "$0.01900");
     }
 
     /// A power written on the data reads "500 MW", prefix and unit together.

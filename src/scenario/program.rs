@@ -21,6 +21,13 @@ pub(crate) const TRANCHE_OTHER: &[&str] = &["fleet"];
 /// `[program.contract]` keys that are not quantities.
 pub(crate) const PROGRAM_CONTRACT_OTHER: &[&str] = &["payments"];
 
+/// A missing key, unless a misspelt key already reported was probably meant to be it.
+fn missing(w: &mut Walker, span: Option<Range<usize>>, path: &str, what: &str) {
+    if !w.covered.contains(path) {
+        w.missing(span, path, what);
+    }
+}
+
 /// Yearly payments must sum to the value within this relative tolerance.
 const SUM_TOLERANCE: f64 = 1e-6;
 
@@ -189,7 +196,8 @@ fn parse_tranches(
     let path = format!("{prefix}.tranches");
     let example = "e.g. tranches = [{ fleet = \"trn2\", start = \"0 yr\", power = \"0.5 GW\" }]";
     let Some((_, v)) = find(t, "tranches") else {
-        w.missing(
+        missing(
+            w,
             Some(span),
             &path,
             &format!("the capacity the program brings online: {example}"),
@@ -240,7 +248,8 @@ fn parse_tranches(
             Some((id, sp)) => fleet_index(w, fleets, &id, sp, &format!("{tp}.fleet")),
             None => {
                 if find(tt, "fleet").is_none() {
-                    w.missing(
+                    missing(
+                        w,
                         Some(item.span()),
                         &format!("{tp}.fleet"),
                         "the id of the [[fleet]] whose chips the tranche adds, e.g. fleet = \"trn2\"",
@@ -272,7 +281,8 @@ fn parse_tranches(
             (Some(_), None) => power.map(TrancheSize::Power),
             (None, Some(_)) => chips.map(TrancheSize::Chips),
             (None, None) => {
-                w.missing(
+                missing(
+                    w,
                     Some(item.span()),
                     &format!("{tp}.power"),
                     "the tranche's size: power = \"0.5 GW\" or chips = 100000",
@@ -303,7 +313,8 @@ fn parse_contract(
     let span = w.spans.get(&path).cloned();
     let value = w.quantity(t, ProgramContractKey::Value.spec(), &path);
     if find(t, "value").is_none() {
-        w.missing(
+        missing(
+            w,
             span.clone(),
             &format!("{path}.value"),
             "USD, e.g. value = \"100e9 USD\"",

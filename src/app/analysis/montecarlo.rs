@@ -440,9 +440,17 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             .map(String::from)
             .to_vec();
         header.extend(ex.iter().map(|e| format!("P({key} >= {})", Num(e.level))));
+        // Money as money, rates as percentages, the rest with 4 decimals.
+        let show = |v: f64| match key {
+            "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" => {
+                crate::units::format::fmt_usd(v)
+            }
+            "provider_irr" | "implied_margin" => format!("{:.2} %", v * 100.0),
+            _ => fmt_thousands(v, 4),
+        };
         let mut row: Vec<String> = [m.mean, m.sd, m.p5, m.p50, m.p95]
             .iter()
-            .map(|&v| fmt_thousands(v, 4))
+            .map(|&v| show(v))
             .collect();
         row.extend(
             ex.iter()
