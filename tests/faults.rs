@@ -821,7 +821,10 @@ fn a_megabyte_scenario_name_is_cut_in_titles_and_kept_in_results() {
     let name = "a very long scenario name ".repeat(40_000); // 1,040,000 characters
     let text = std::fs::read_to_string(root().join(MINIMAL))
         .unwrap()
-        .replace("schema = 1", &format!("schema = 1\nname = \"{}\"", name.trim_end()));
+        .replace(
+            "schema = 1",
+            &format!("schema = 1\nname = \"{}\"", name.trim_end()),
+        );
     std::fs::write(&sc, text).unwrap();
     let out = dir.path().join("out");
     let o = fleetcost([
@@ -843,8 +846,7 @@ fn a_megabyte_scenario_name_is_cut_in_titles_and_kept_in_results() {
     }
     assert!(out.join("workbook.xlsx").exists());
     let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(results["name"].as_str().unwrap(), name.trim_end());
     // plot DIR redraws from results.json with the same cut.
     ok_stdout(&fleetcost(["plot".as_ref(), out.as_os_str()]));
@@ -879,7 +881,10 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     let m = dir.path().join("m.csv");
     let text = std::fs::read_to_string(root().join(MEASURED))
         .unwrap()
-        .replace("\"decode tokens/s, batch 1\",137.3", "\"decode tokens/s, batch 1\",1e300");
+        .replace(
+            "\"decode tokens/s, batch 1\",137.3",
+            "\"decode tokens/s, batch 1\",1e300",
+        );
     std::fs::write(&m, text).unwrap();
     let o = fleetcost(calibrate_args(&m));
     let all = format!(
@@ -913,7 +918,10 @@ fn plot_refuses_a_cashflow_csv_that_is_not_the_one_of_its_results() {
     let lines: Vec<&str> = good.lines().collect();
     set(&(lines[..lines.len() - 1].join("\n") + "\n"));
     let err = plot("truncated");
-    assert!(err.contains("cashflow.csv has 5 years for fleet 'trn2' but 6 for 'h100'"), "{err}");
+    assert!(
+        err.contains("cashflow.csv has 5 years for fleet 'trn2' but 6 for 'h100'"),
+        "{err}"
+    );
     assert!(err.contains(tail), "{err}");
     // Truncated to one fleet.
     set(&(lines[..7].join("\n") + "\n"));
@@ -922,7 +930,12 @@ fn plot_refuses_a_cashflow_csv_that_is_not_the_one_of_its_results() {
     // chips at 11k USD = 2.2 B capex + 5 x 70.128 M energy = 2.55 B; at 12k USD, 2.75 B.
     std::fs::copy(other.join("cashflow.csv"), a.join("cashflow.csv")).unwrap();
     let err = plot("foreign");
-    assert!(err.contains("rows of fleet 'trn2' sum to $2.75 B (nominal), but results.json says $2.55 B"), "{err}");
+    assert!(
+        err.contains(
+            "rows of fleet 'trn2' sum to $2.75 B (nominal), but results.json says $2.55 B"
+        ),
+        "{err}"
+    );
     // Another scenario's fleets.
     let c = dir.path().join("c");
     ok_stdout(&fleetcost([
@@ -949,7 +962,10 @@ fn plot_refuses_a_cashflow_csv_that_is_not_the_one_of_its_results() {
         .collect();
     set(&(big.join("\n") + "\n"));
     let err = plot("overflow");
-    assert!(err.contains("rows of fleet 'h100' sum to more than floating point holds"), "{err}");
+    assert!(
+        err.contains("rows of fleet 'h100' sum to more than floating point holds"),
+        "{err}"
+    );
     // The file as written: drawn.
     set(&good);
     ok_stdout(&fleetcost(["plot".as_ref(), a.as_os_str()]));

@@ -348,7 +348,10 @@ pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
 /// file, so a truncated or foreign one would draw wrong charts with exit 0.
 fn check_cashflow(r: &RunReport, cash: &[report::CashflowRow]) -> Result<(), String> {
     use crate::units::format::fmt_usd;
-    if let Some(c) = cash.iter().find(|c| !r.fleets.iter().any(|f| f.id == c.fleet)) {
+    if let Some(c) = cash
+        .iter()
+        .find(|c| !r.fleets.iter().any(|f| f.id == c.fleet))
+    {
         let ids: Vec<&str> = r.fleets.iter().map(|f| f.id.as_str()).collect();
         return Err(format!(
             "has fleet '{}', which results.json does not (its fleets: {})",

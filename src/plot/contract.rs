@@ -149,7 +149,10 @@ impl Chart for ContractChart<'_> {
         // Its label centred over the bracket, above both bars' value labels.
         let top = y_imp.min(y_cost).round() as i32 - th.px(8.0) - 2 * line_height(th.value);
         cv.label(
-            &format!("margin {} %", crate::units::format::fmt_fixed(margin * 100.0, 1)),
+            &format!(
+                "margin {} %",
+                crate::units::format::fmt_fixed(margin * 100.0, 1)
+            ),
             (xm.round() as i32, top - line_height(th.note)),
             th.value.bold(),
             ACCENT,

@@ -1057,7 +1057,10 @@ fn a_megabyte_title_is_cut_to_three_lines_with_an_ellipsis() {
     assert_eq!(lines.len(), HEADER_MAX_LINES);
     assert!(lines[2].ends_with('…'));
     // A title that fits is left alone.
-    assert_eq!(elided("Cost per EFLOP", th.title, width), vec!["Cost per EFLOP"]);
+    assert_eq!(
+        elided("Cost per EFLOP", th.title, width),
+        vec!["Cost per EFLOP"]
+    );
 }
 
 #[test]

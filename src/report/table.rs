@@ -233,7 +233,11 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
             "rho (perf per $ vs baseline)".into(),
             "1 - 1/rho (lower cost per unit)".into(),
         ];
-        header.extend(levels.iter().map(|l| format!("rho >= {}?", fmt_fixed(*l, 2))));
+        header.extend(
+            levels
+                .iter()
+                .map(|l| format!("rho >= {}?", fmt_fixed(*l, 2))),
+        );
         out.push(Section {
             title: format!("Price-performance against {}", r.comparisons[0].baseline),
             header,

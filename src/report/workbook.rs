@@ -305,7 +305,12 @@ fn build(
     // ---- Inputs ----
     let mut ws = new_sheet();
     ws.set_name(INPUTS)?;
-    ws.write_string_with_format(0, 0, format!("Inputs of {}", super::elide(&s.name, 200)), &st.title)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("Inputs of {}", super::elide(&s.name, 200)),
+        &st.title,
+    )?;
     ws.write_string_with_format(
         1,
         0,

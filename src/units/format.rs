@@ -163,7 +163,9 @@ fn fmt_si_small(value: f64, unit: &str, sig: usize) -> String {
     if a >= 1e-3 {
         // 0.5 chips, 0.25: plain decimals that show the digits asked for.
         let d = (sig as i64 - 1 - a.log10().floor() as i64).clamp(0, 6) as usize;
-        return format!("{value:.d$} {}", unit.trim_start()).trim_end().to_string();
+        return format!("{value:.d$} {}", unit.trim_start())
+            .trim_end()
+            .to_string();
     }
     format!("{} {}", sci(value), unit.trim_start())
         .trim_end()

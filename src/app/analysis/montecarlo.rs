@@ -407,31 +407,35 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
         let mut header: Vec<String> = ["candidate", "mean", "sd", "p5", "p50", "p95"]
             .map(String::from)
             .to_vec();
-        header.extend(setup.levels.iter().map(|l| format!("P(rho >= {})", fmt_fixed(*l, 2))));
-        let rows =
+        header.extend(
             setup
-                .comparisons
+                .levels
                 .iter()
-                .zip(&r.comparisons)
-                .map(|(&(c, _), (m, ex))| {
-                    let mut row = vec![
-                        x.fleets[c].id.clone(),
-                        fmt_thousands(m.mean, 3),
-                        fmt_thousands(m.sd, 3),
-                        fmt_thousands(m.p5, 3),
-                        fmt_thousands(m.p50, 3),
-                        fmt_thousands(m.p95, 3),
-                    ];
-                    row.extend(ex.iter().map(|e| {
-                        format!(
-                            "{} % (se {})",
-                            fmt_fixed(e.probability * 100.0, 2),
-                            fmt_fixed(e.se * 100.0, 2)
-                        )
-                    }));
-                    row
-                })
-                .collect();
+                .map(|l| format!("P(rho >= {})", fmt_fixed(*l, 2))),
+        );
+        let rows = setup
+            .comparisons
+            .iter()
+            .zip(&r.comparisons)
+            .map(|(&(c, _), (m, ex))| {
+                let mut row = vec![
+                    x.fleets[c].id.clone(),
+                    fmt_thousands(m.mean, 3),
+                    fmt_thousands(m.sd, 3),
+                    fmt_thousands(m.p5, 3),
+                    fmt_thousands(m.p50, 3),
+                    fmt_thousands(m.p95, 3),
+                ];
+                row.extend(ex.iter().map(|e| {
+                    format!(
+                        "{} % (se {})",
+                        fmt_fixed(e.probability * 100.0, 2),
+                        fmt_fixed(e.se * 100.0, 2)
+                    )
+                }));
+                row
+            })
+            .collect();
         out.push_str(&table(md, header, rows));
     }
     if let (Some((_, key, label)), Some((m, ex))) = (program_of(setup), &r.program) {
@@ -452,16 +456,13 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             .iter()
             .map(|&v| show(v))
             .collect();
-        row.extend(
-            ex.iter()
-                .map(|e| {
-                    format!(
-                        "{} % (se {})",
-                        fmt_fixed(e.probability * 100.0, 2),
-                        fmt_fixed(e.se * 100.0, 2)
-                    )
-                }),
-        );
+        row.extend(ex.iter().map(|e| {
+            format!(
+                "{} % (se {})",
+                fmt_fixed(e.probability * 100.0, 2),
+                fmt_fixed(e.se * 100.0, 2)
+            )
+        }));
         out.push_str(&table(md, header, vec![row]));
     }
     out
