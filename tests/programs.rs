@@ -270,3 +270,45 @@ fn program_charts_are_drawn_redrawn_and_removed() {
         assert!(!dir.join(format!("{c}.png")).exists(), "{c} left behind");
     }
 }
+
+/// `--samples` carries the program metric beside each draw's inputs: on the fixture every
+/// draw's provider NPV is 1450 USD minus its sampled trn chip price (r = 0, nothing else costs).
+#[test]
+fn montecarlo_samples_carry_the_program_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = tmp.path().join("draws.csv");
+    ok_stdout(&fleetcost([
+        "montecarlo",
+        FIXTURE,
+        "--program",
+        "trn-program",
+        "--metric",
+        "provider_npv",
+        "-n",
+        "1000",
+        "--quiet",
+        "--samples",
+        samples.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&samples).unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let head = rd.headers().unwrap().clone();
+    let col = |name: &str| {
+        head.iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {head:?}"))
+    };
+    let (price, npv) = (
+        col("fleet.trn.chip.price [USD]"),
+        col("provider_npv.trn-program"),
+    );
+    let mut n = 0;
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        let q: f64 = rec[price].parse().unwrap();
+        let v: f64 = rec[npv].parse().unwrap();
+        assert!((v - (1450.0 - q)).abs() < 1e-6, "{q} {v}");
+        n += 1;
+    }
+    assert_eq!(n, 1000);
+}

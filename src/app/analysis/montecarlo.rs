@@ -200,7 +200,9 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                 x_format: match key {
                     "provider_irr" | "implied_margin" => TickFormat::Percent,
                     "rho" => TickFormat::Times,
-                    _ => TickFormat::Plain,
+                    "pv_work" | "peak_power_w" | "peak_chips" | "payback_year" => TickFormat::Plain,
+                    // money: costs, payments, NPV, prices per unit and per chip-hour
+                    _ => TickFormat::Usd,
                 },
                 metric: key.into(),
                 bins: bins

@@ -295,12 +295,34 @@ fn sweep_table(
                 r
             })
             .collect();
-        return format!(
+        let mut out = format!(
             "{}\nsweep of {}\n{}",
             s.name,
             a.path,
             table(md, header, rows)
         );
+        // A program's rho: where along the axis each claim level holds.
+        if let Metric::Program { key: "rho", .. } = metric {
+            for &level in &x.compare.claims {
+                let held: Vec<String> = points
+                    .iter()
+                    .filter(|p| metric.read(&p.report).is_some_and(|v| v >= level))
+                    .map(|p| a.param.show(count_rounded(a.param, p.values[0])))
+                    .collect();
+                out.push_str(&format!(
+                    "{} >= {level:.2} at {} of {} points{}\n",
+                    metric.label(x),
+                    held.len(),
+                    points.len(),
+                    if held.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", held.join(", "))
+                    }
+                ));
+            }
+        }
+        return out;
     }
     // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
     let (ax, ay) = (&axes[0], &axes[1]);
