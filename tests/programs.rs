@@ -312,3 +312,50 @@ fn montecarlo_samples_carry_the_program_metric() {
     }
     assert_eq!(n, 1000);
 }
+
+/// One source for totals: a program of one tranche from year 0 at the site's whole power is the
+/// fleet itself, so its cash totals and levelized cost equal the fleet's horizon figures (the
+/// fleet's cash-flow table), for every fleet of the 2 GW scenario.
+#[test]
+fn a_one_tranche_program_is_its_fleet() {
+    let text = std::fs::read_to_string(root().join("scenarios/trainium-vs-gpu-2gw.toml")).unwrap();
+    let fleets = ["trn2", "trn3", "h200", "gb200"];
+    let mut programs = String::new();
+    for f in fleets {
+        programs.push_str(&format!(
+            "\n[[program]]\nid = \"p-{f}\"\ntranches = [{{ fleet = \"{f}\", start = \"0 yr\", power = \"2 GW\" }}]\n"
+        ));
+    }
+    // Programs go before the first table that is not theirs: after the last [[fleet]].
+    let at = text.find("\n[compare]").unwrap();
+    let joined = format!("{}{programs}{}", &text[..at], &text[at..]);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("one-tranche.toml");
+    std::fs::write(&file, joined).unwrap();
+    let v = json(&["run", file.to_str().unwrap(), "--format", "json"]);
+    for (i, f) in fleets.iter().enumerate() {
+        let fleet = v["fleets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == *f)
+            .unwrap();
+        let p = &v["programs"][i];
+        let close = |a: &serde_json::Value, b: &serde_json::Value, what: &str| {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-12 * b.abs(), "{f} {what}: {a} vs {b}");
+        };
+        close(&p["pv_cost"], &fleet["horizon_cost_pv"], "PV");
+        close(
+            &p["nominal_cost"],
+            &fleet["horizon_cost_nominal"],
+            "nominal",
+        );
+        close(
+            &p["levelized_cost_per_unit"],
+            &fleet["levelized_cost_per_unit"],
+            "levelized",
+        );
+        close(&p["peak_chips"], &fleet["chips"], "chips");
+    }
+}

@@ -316,11 +316,16 @@ pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let x = &s.inputs;
     let mut text = format!(
-        "ok: {} ({}): {} fleet{}, {} workload at {}, {} uncertain input{}, {} sweep ax{}\n",
+        "ok: {} ({}): {} fleet{}{}, {} workload at {}, {} uncertain input{}, {} sweep ax{}\n",
         s.file,
         crate::report::elide(&s.name, crate::report::NAME_SHOWN),
         x.fleets.len(),
         if x.fleets.len() == 1 { "" } else { "s" },
+        match x.programs.len() {
+            0 => String::new(),
+            1 => ", 1 program".into(),
+            n => format!(", {n} programs"),
+        },
         x.workload.kind.name(),
         x.workload.precision.name(),
         s.uncertainty.len(),
