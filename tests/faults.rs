@@ -894,6 +894,33 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     );
     assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
     assert!(no_long_digit_runs(&all), "{all}");
+    // A pue of 5e307 in a sweep printed 308 digits in the below-one-node message.
+    let err = refused(
+        &fleetcost([
+            "sweep", MINIMAL, "--param", "site.pue", "--from", "1", "--to", "1e308", "--steps", "3",
+        ]),
+        1,
+        "pue 1e308",
+    );
+    assert!(err.contains("with pue 5e307"), "{err}");
+    assert!(no_long_digit_runs(&err), "{err}");
+    // solve for rho = 1e308: rho - 1e308 is -1e308 for every ordinary rho, which looked flat
+    // ("does not depend on ... it is 0.0000 everywhere"); the metric itself varies.
+    let out = ok_stdout(&fleetcost([
+        "solve",
+        UNCERTAIN,
+        "--param",
+        "fleet.trn2.chip.price",
+        "--target",
+        "rho=1e308",
+    ]));
+    assert!(
+        out.contains(
+            "no crossing in [1.1k USD, 110k USD]: rho (trn2 vs h200) is 3.6218 at 1.1k USD"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("both on the same side of 1e308"), "{out}");
 }
 
 #[test]

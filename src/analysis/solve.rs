@@ -33,11 +33,14 @@ pub fn solve(
     to: f64,
 ) -> Result<Solution, String> {
     let failure: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
-    let f = |v: f64| -> f64 {
+    // The metric itself (NaN on a refusal); `f` is its distance to the target. Flatness and the
+    // values reported are read on the metric: with a target of 1e308, m - target is -1e308 for
+    // every m of ordinary size, which would look flat and report 0.
+    let m = |v: f64| -> f64 {
         let mut x = inputs.clone();
         param.set(&mut x, v);
         match metric.value(&x) {
-            Ok(m) => m - target,
+            Ok(m) => m,
             Err(e) => {
                 failure.borrow_mut().get_or_insert_with(|| {
                     format!(
@@ -50,23 +53,25 @@ pub fn solve(
             }
         }
     };
-    let (fa, fb) = (f(from), f(to));
+    let f = |v: f64| m(v) - target;
+    let (ma, mb) = (m(from), m(to));
+    let (fa, fb) = (ma - target, mb - target);
     if let Some(msg) = failure.borrow_mut().take() {
         return Err(msg);
     }
     if fa.signum() == fb.signum() && fa != 0.0 && fb != 0.0 {
         // Flat at the ends and inside: the metric ignores the parameter. A metric that varies
         // (even one that comes back to the same value at both ends) differs somewhere inside.
-        let same = |y: f64| (y - fa).abs() <= 1e-12 * (fa + target).abs().max(f64::MIN_POSITIVE);
-        if same(fb) && (1..=5).all(|k| same(f(from + (to - from) * k as f64 / 6.0))) {
+        let same = |y: f64| (y - ma).abs() <= 1e-12 * ma.abs().max(f64::MIN_POSITIVE);
+        if same(mb) && (1..=5).all(|k| same(m(from + (to - from) * k as f64 / 6.0))) {
             if let Some(msg) = failure.borrow_mut().take() {
                 return Err(msg);
             }
-            return Ok(Solution::Independent { value: fa + target });
+            return Ok(Solution::Independent { value: ma });
         }
         return Ok(Solution::NoCrossing {
-            at_from: fa + target,
-            at_to: fb + target,
+            at_from: ma,
+            at_to: mb,
         });
     }
     let result = brent(f, from, to, REL_TOL, 200);
@@ -76,8 +81,8 @@ pub fn solve(
     match result {
         RootResult::Root(x) => Ok(Solution::Root(x)),
         RootResult::NoCrossing => Ok(Solution::NoCrossing {
-            at_from: fa + target,
-            at_to: fb + target,
+            at_from: ma,
+            at_to: mb,
         }),
         RootResult::Jump { at, left, right } => Ok(Solution::Jump {
             at,

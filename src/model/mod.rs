@@ -114,9 +114,10 @@ pub const MAX_FLEET_CHIPS: f64 = 1e12;
 pub enum ModelError {
     #[error(
         "fleet '{fleet}': the power budget ({budget}) is below one node: one node of {} needs \
-         {node_it} of IT power ({node_facility} at the facility with pue {pue}); raise \
+         {node_it} of IT power ({node_facility} at the facility with pue {}); raise \
          site.power or set fleet.{fleet}.chips",
-        if *chips_per_node == 1.0 { "1 chip".to_string() } else { format!("{chips_per_node} chips") }
+        if *chips_per_node == 1.0 { "1 chip".to_string() } else { format!("{chips_per_node} chips") },
+        crate::units::format::fmt_short(*pue, 4)
     )]
     BelowOneNode {
         fleet: String,
