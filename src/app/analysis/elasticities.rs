@@ -22,8 +22,12 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
             w.write_record(["param", "base", "elasticity"])
                 .expect("csv");
             for e in &list {
-                w.write_record([e.param.clone(), e.value.clone(), e.elasticity.to_string()])
-                    .expect("csv");
+                w.write_record([
+                    e.param.clone(),
+                    e.value.clone(),
+                    crate::units::format::Num(e.elasticity).to_string(),
+                ])
+                .expect("csv");
             }
             report::csv::finish(w)
         }
