@@ -518,7 +518,13 @@ pub fn unit_cost_memo(
     let c = chip_year_cost_memo(f, &site, &inputs.finance, w, memo).total();
     let work = chip_work(&inputs.workload, f)?;
     if let Some(d) = &work.serving {
-        replica_fits(inputs, f, size(inputs, f, site.pue, w)?.1, d)?;
+        // The fleet's chips without size's other refusals (fits_one_node made the one that
+        // matters here): the per-unit kernel refuses what fleet_figures refuses, no more.
+        let chips = match f.chips {
+            Some(n) => n,
+            None => sizing::size_to_power(power_budget(inputs, site.pue).1, f.chips_per_node, w).1,
+        };
+        replica_fits(inputs, f, chips, d)?;
     }
     let cost_per_unit = c / work.per_year;
     if cost_per_unit.is_finite() && work.per_year > 0.0 {
@@ -684,6 +690,35 @@ pub fn per_hour(per_year: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fleet smaller than one replica is refused by the full kernel and by the per-unit
+    /// kernel of the analysis loops alike: Llama-3-70B at fp8 on H100s takes 4-chip replicas
+    /// (tensor_parallel = "auto" in the shipped scenario).
+    #[test]
+    fn both_kernels_refuse_a_replica_larger_than_its_fleet() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/llama70b-inference.toml"
+        );
+        let mut x = crate::scenario::load(std::path::Path::new(path))
+            .unwrap()
+            .inputs;
+        let i = x.fleets.iter().position(|f| f.id == "h100").unwrap();
+        let replica = fleet_figures(&x, i).unwrap().serving.unwrap().replica_chips;
+        assert_eq!(replica, 4.0);
+        for (chips, fits) in [(1.0, false), (3.0, false), (4.0, true), (5.0, true)] {
+            x.fleets[i].chips = Some(chips);
+            let full = fleet_figures(&x, i).map(|g| g.cost_per_unit);
+            let quick = unit_cost(&x, i);
+            assert_eq!(full.is_ok(), fits, "{chips} chips");
+            assert_eq!(quick.is_ok(), fits, "{chips} chips");
+            if let Err(ModelError::ReplicaLargerThanFleet { needed, key, .. }) = quick {
+                assert_eq!((needed, key.as_str()), (4.0, "fleet.h100.chips"));
+            } else if !fits {
+                panic!("{chips} chips: {quick:?}");
+            }
+        }
+    }
 
     /// The per-unit kernel's quick check refuses exactly the budgets `size` refuses, at and
     /// around one node (8 chips of 1,000 W, pue 1.1 on a facility basis: one node needs
