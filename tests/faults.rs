@@ -894,6 +894,22 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     );
     assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
     assert!(no_long_digit_runs(&all), "{all}");
+    // An mfu of 1e-305: costs of 1.5e304 per EFLOP and energy per EFLOP past floating point.
+    // The table shows them in scientific notation and "overflow", never "inf" or "NaN".
+    let out = ok_stdout(&fleetcost([
+        "run",
+        MINIMAL,
+        "--set",
+        "fleet.trn2.mfu=1e-305",
+    ]));
+    assert!(out.contains("1.510e304"), "{out}");
+    assert!(out.contains(" overflow "), "{out}");
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert!(
+        !words.iter().any(|w| ["inf", "NaN", "-inf"].contains(w)),
+        "{out}"
+    );
+    assert!(no_long_digit_runs(&out), "{out}");
     // A pue of 5e307 in a sweep printed 308 digits in the below-one-node message.
     let err = refused(
         &fleetcost([
@@ -902,7 +918,9 @@ fn huge_inputs_never_print_hundreds_of_digits() {
         1,
         "pue 1e308",
     );
-    assert!(err.contains("with pue 5e307"), "{err}");
+    // The first refused point in grid order (1, 5e307, 1e308), whichever thread meets one first.
+    assert!(err.contains("sweep at site.pue = 5e307:"), "{err}");
+    assert!(err.contains("with pue 5e307)"), "{err}");
     assert!(no_long_digit_runs(&err), "{err}");
     // solve for rho = 1e308: rho - 1e308 is -1e308 for every ordinary rho, which looked flat
     // ("does not depend on ... it is 0.0000 everywhere"); the metric itself varies.

@@ -75,21 +75,29 @@ pub fn run_with_progress(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<SweepPoint>, PointError> {
     let params: Vec<Param> = axes.iter().map(|a| a.param).collect();
-    grid(axes)
+    let check = |values: &[f64]| {
+        let x = at(base, &params, values);
+        model::evaluate(&x)
+            .map(|o| (x, o))
+            .map_err(|error| PointError {
+                at: describe(axes, values),
+                error: Box::new(error),
+            })
+    };
+    let points: Result<Vec<SweepPoint>, PointError> = grid(axes)
         .into_par_iter()
         .map(|values| {
             tick();
-            let x = at(base, &params, &values);
-            let o = model::evaluate(&x).map_err(|error| PointError {
-                at: describe(axes, &values),
-                error: Box::new(error),
-            })?;
+            let (x, o) = check(&values)?;
             Ok(SweepPoint {
                 report: report::report_for(name, &x, &o),
                 values,
             })
         })
-        .collect()
+        .collect();
+    // Threads race to the first refusal they meet; name the first point in grid order, so the
+    // message is the same on every run and thread count.
+    points.map_err(|e| grid(axes).iter().find_map(|v| check(v).err()).unwrap_or(e))
 }
 
 /// One metric over a grid (the fast path: no reports), row-major; used by the heatmap and
@@ -143,16 +151,34 @@ pub fn metric_grid(
                     }
                     None => metric.value(x),
                 };
-                value.map_err(|error| {
-                    let at: Vec<f64> = (0..params.len()).map(|axis| value_at(k, axis)).collect();
-                    PointError {
-                        at: describe(axes, &at),
-                        error: Box::new(error),
-                    }
-                })
+                value.map_err(|error| (k, error))
             },
         )
-        .collect()
+        .collect::<Result<Vec<f64>, (usize, model::ModelError)>>()
+        .map_err(|(k, error)| {
+            // Threads race to the first refusal they meet; name the first point in grid order
+            // (evaluated again, on failure only), so the message does not depend on the run.
+            let first = (0..k)
+                .find_map(|j| {
+                    let mut x = base.clone();
+                    for (axis, p) in params.iter().enumerate() {
+                        p.set(&mut x, value_at(j, axis));
+                    }
+                    let v = match fixed_baseline {
+                        Some((candidate, _)) => model::unit_cost(&x, candidate).map(|_| ()),
+                        None => metric.value(&x).map(|_| ()),
+                    };
+                    v.err().map(|e| (j, e))
+                })
+                .unwrap_or((k, error));
+            let at: Vec<f64> = (0..params.len())
+                .map(|axis| value_at(first.0, axis))
+                .collect();
+            PointError {
+                at: describe(axes, &at),
+                error: Box::new(first.1),
+            }
+        })
 }
 
 #[cfg(test)]
