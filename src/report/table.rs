@@ -2,7 +2,7 @@
 
 use super::RunReport;
 use crate::units::format::{
-    fmt_fixed, fmt_short, fmt_si, fmt_sig, fmt_signed, fmt_thousands, fmt_usd,
+    denoise, fmt_fixed, fmt_short, fmt_si, fmt_sig, fmt_signed, fmt_thousands, fmt_usd,
 };
 use comfy_table::{presets, Cell, CellAlignment, Table};
 
@@ -248,13 +248,14 @@ pub fn sections(r: &RunReport) -> Vec<Section> {
                     let mut row = vec![
                         c.candidate.clone(),
                         fmt_fixed(c.rho, 3),
-                        pct(c.cost_reduction),
+                        // 1 - 1/rho: a difference of numbers near 1.
+                        pct(denoise(c.cost_reduction, 1.0)),
                     ];
                     row.extend(c.claims.iter().map(|cl| {
                         format!(
                             "{} ({})",
                             if cl.holds { "holds" } else { "fails" },
-                            fmt_signed(cl.margin, 3)
+                            fmt_signed(denoise(cl.margin, cl.level), 3)
                         )
                     }));
                     row
@@ -428,7 +429,7 @@ fn program_sections(r: &RunReport, out: &mut Vec<Section>) {
                     vec![
                         c.candidate.clone(),
                         fmt_fixed(c.rho, 3),
-                        pct(1.0 - 1.0 / c.rho),
+                        pct(denoise(1.0 - 1.0 / c.rho, 1.0)),
                     ]
                 })
                 .collect(),

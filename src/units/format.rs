@@ -74,6 +74,18 @@ pub fn fmt_short(value: f64, sig: usize) -> String {
     }
 }
 
+/// `value` with rounding noise of a difference removed: 0 when `|value|` is at most 1e-12 of
+/// `scale`, the size of the numbers it is the difference of (1 - 1/rho for a rho of
+/// 1 - 4.4e-16 is noise, not -4.4e-14 %). Use it only on such differences: a small value that is
+/// not a difference keeps its digits.
+pub fn denoise(value: f64, scale: f64) -> f64 {
+    if value.abs() <= 1e-12 * scale.abs() {
+        0.0
+    } else {
+        value
+    }
+}
+
 /// Scientific notation with four significant digits: "1.230e-7", "-2.933e20".
 fn sci(value: f64) -> String {
     format!("{value:.3e}")
@@ -432,6 +444,10 @@ mod tests {
         assert_eq!(fmt_usd(f64::NAN), "n/a");
         assert_eq!(fmt_si(f64::INFINITY, "W", 3), "overflow W");
         assert_eq!(fmt_signed(f64::NEG_INFINITY, 3), "-overflow");
+        // Rounding noise of a difference of numbers near 1 is 0; a real small value is not.
+        assert_eq!(denoise(1.0 - 1.0 / (1.0 - 4.4e-16), 1.0), 0.0);
+        assert_eq!(denoise(-4.4e-14, 100.0), 0.0);
+        assert_eq!(denoise(1e-9, 1.0), 1e-9);
     }
 
     #[test]
