@@ -135,7 +135,8 @@ pub enum ModelError {
         reason: String,
     },
     #[error(
-        "fleet '{fleet}': {quantity} is {value}, not a finite positive number; it comes from {inputs}"
+        "fleet '{fleet}': {quantity} is {}, not a finite positive number; it comes from {inputs}",
+        value_text(*value)
     )]
     NotFinite {
         fleet: String,
@@ -177,6 +178,18 @@ pub enum ModelError {
          figure is 0), so no price-performance ratio can be formed with it"
     )]
     FreeFleet { fleet: String },
+}
+
+/// A figure in a refusal: "too large to compute (it overflows)", "undefined", or the number
+/// by the one number rule (never "inf" or "NaN").
+fn value_text(v: f64) -> String {
+    if v.is_nan() {
+        "undefined (it comes out as 0/0)".into()
+    } else if v.is_infinite() {
+        "too large to compute (it overflows)".into()
+    } else {
+        crate::units::format::fmt_short(v, 4)
+    }
 }
 
 fn chips_text(n: f64) -> String {
@@ -690,6 +703,31 @@ pub fn per_hour(per_year: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Refusals name a figure that is not finite in words, never "inf" or "NaN".
+    #[test]
+    fn a_figure_that_is_not_finite_is_named_in_words() {
+        let e = |value: f64| {
+            ModelError::NotFinite {
+                fleet: "a".into(),
+                quantity: "horizon cost",
+                value,
+                inputs: "x",
+            }
+            .to_string()
+        };
+        assert_eq!(
+            e(f64::INFINITY),
+            "fleet 'a': horizon cost is too large to compute (it overflows), not a finite \
+             positive number; it comes from x"
+        );
+        assert!(e(f64::NAN).contains("is undefined (it comes out as 0/0)"));
+        assert!(e(-1e308).contains("is -1e308,"));
+        for v in [f64::INFINITY, f64::NAN, f64::NEG_INFINITY] {
+            let t = e(v).to_lowercase();
+            assert!(!t.contains("inf,") && !t.contains("nan"), "{t}");
+        }
+    }
 
     /// A fleet smaller than one replica is refused by the full kernel and by the per-unit
     /// kernel of the analysis loops alike: Llama-3-70B at fp8 on H100s takes 4-chip replicas
