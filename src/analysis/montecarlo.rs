@@ -719,11 +719,16 @@ fn check_summaries(
         ];
         if let Some((k, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
             return Err(format!(
-                "the {k} of the {name} cannot be computed ({v}): its draws run from {:.3e} to \
-                 {:.3e}, beyond what floating point can square and sum; it follows from the \
+                "the {k} of the {name} cannot be computed ({}): its draws run from {} to {}, \
+                 beyond what floating point can square and sum; it follows from the \
                  distributions of {}; give them realistic ranges",
-                m.min,
-                m.max,
+                if v.is_nan() {
+                    "undefined"
+                } else {
+                    "it overflows"
+                },
+                crate::units::format::fmt_sig(m.min, 4),
+                crate::units::format::fmt_sig(m.max, 4),
                 setup.paths.join(", ")
             ));
         }
