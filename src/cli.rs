@@ -175,18 +175,21 @@ pub struct MonteCarloArgs {
     /// against the baseline program, or its levelized cost).
     #[arg(long)]
     pub program: Option<String>,
-    /// The program metric: provider_npv, provider_irr, levelized_cost_per_unit, rho, ...
-    #[arg(long, requires = "program")]
+    /// Also follow this metric on every draw: a section-7 key of a fleet or comparison
+    /// (chip_hours, cost_per_chip_hour, run_cost, ...; with --fleet or --candidate), or with
+    /// --program a program metric (provider_npv, provider_irr, levelized_cost_per_unit, rho, ...).
+    #[arg(long)]
     pub metric: Option<String>,
+    /// The fleet of a fleet metric (default: the first candidate).
+    #[arg(long, conflicts_with = "program")]
+    pub fleet: Option<String>,
+    /// The candidate of a comparison metric (default: the first candidate).
+    #[arg(long, conflicts_with = "program")]
+    pub candidate: Option<String>,
     /// Levels L for P(metric >= L), e.g. --above 0 or --above 0.09,0.12 (default: 0 for
     /// provider_npv and implied_margin, the discount rate for provider_irr, the claim levels
-    /// for rho).
-    #[arg(
-        long,
-        requires = "program",
-        value_delimiter = ',',
-        allow_hyphen_values = true
-    )]
+    /// for rho; none for other metrics).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub above: Vec<f64>,
     #[command(flatten)]
     pub out: OutArgs,

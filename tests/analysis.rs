@@ -1780,3 +1780,71 @@ fn a_sweep_over_precision_as_a_category() {
     assert!(err.contains("values = [\"bf16\", \"fp8\"]"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `montecarlo --metric chip_hours`: tests/fixtures/chip-hours.toml gives, by hand,
+/// chip_hours = (5000 / 3) / mfu with mfu uniform on [0.25, 0.5], so (C = 5000 / 3)
+/// mean = C ln 2 / 0.25, sd = sqrt(C^2 (1/0.25 - 1/0.5) / 0.25 - mean^2),
+/// p50 = C / 0.375, p5 = C / 0.4875, p95 = C / 0.2625 and P(chip_hours >= 5000) = 1/3.
+#[test]
+fn montecarlo_follows_chip_hours_of_a_training_run() {
+    let v = json([
+        "montecarlo",
+        "tests/fixtures/chip-hours.toml",
+        "--metric",
+        "chip_hours",
+        "--fleet",
+        "chip",
+        "--above",
+        "5000",
+        "-n",
+        "200000",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    let m = &v["metric"];
+    assert_eq!(m["kind"], "fleet");
+    assert_eq!(m["id"], "chip");
+    assert_eq!(m["metric"], "chip_hours");
+    let c = 5000.0 / 3.0;
+    let mean = c * 2f64.ln() / 0.25;
+    let sd = (c * c * (1.0 / 0.25 - 1.0 / 0.5) / 0.25 - mean * mean).sqrt();
+    let stat = |k: &str| m["stat"][k].as_f64().unwrap();
+    // 200,000 draws: the mean's se is sd / 447 ~ 2.1 chip-hours; quantiles within ~0.5 %.
+    assert!(
+        (stat("mean") - mean).abs() < 10.0,
+        "mean {} vs {mean}",
+        stat("mean")
+    );
+    assert!(
+        (stat("sd") - sd).abs() / sd < 0.01,
+        "sd {} vs {sd}",
+        stat("sd")
+    );
+    for (k, want) in [("p5", c / 0.4875), ("p50", c / 0.375), ("p95", c / 0.2625)] {
+        assert!(
+            (stat(k) - want).abs() / want < 0.005,
+            "{k} {} vs {want}",
+            stat(k)
+        );
+    }
+    let p = m["above"][0]["probability"].as_f64().unwrap();
+    assert!((p - 1.0 / 3.0).abs() < 0.005, "P(chip_hours >= 5000) = {p}");
+    // The followed metric is not a program's.
+    assert!(v["program"].is_null());
+}
+
+/// `--above` needs a metric to follow.
+#[test]
+fn montecarlo_above_without_a_metric_is_refused() {
+    let out = fleetcost([
+        "montecarlo",
+        "tests/fixtures/chip-hours.toml",
+        "--above",
+        "5000",
+        "-n",
+        "10",
+    ]);
+    let err = refused(&out, 2, "--above without a metric");
+    assert!(err.contains("--metric KEY"), "{err}");
+}

@@ -41,7 +41,8 @@ pub struct Setup {
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
     pub levels: Vec<f64>,
-    /// A program metric followed on every draw (`montecarlo --program ID`), with the levels
+    /// A metric followed on every draw (`montecarlo --program ID`, or `--metric KEY` of a
+    /// fleet or comparison), with the levels
     /// whose exceedance P(metric >= level) is reported.
     pub program: Option<(Metric, Vec<f64>)>,
 }
@@ -570,8 +571,16 @@ pub fn run(
                 .iter()
                 .map(|&(c, _)| format!("rho.{}", setup.base.fleets[c].id)),
         );
-        if let Some((Metric::Program { program, key }, _)) = &setup.program {
-            cols.push(format!("{key}.{}", setup.base.programs[*program].id));
+        if let Some((m, _)) = &setup.program {
+            let x = &setup.base;
+            cols.push(match *m {
+                Metric::Program { program, key } => format!("{key}.{}", x.programs[program].id),
+                Metric::Fleet { fleet, key } => format!("{key}.{}", x.fleets[fleet].id),
+                Metric::Comparison { candidate, key } => {
+                    format!("{key}.{}", x.fleets[candidate].id)
+                }
+                Metric::Contract { key } => format!("contract.{key}"),
+            });
         }
         s.header(&cols).map_err(|e| format!("--samples: {e}"))?;
     }

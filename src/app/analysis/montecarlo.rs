@@ -45,16 +45,70 @@ fn stat(s: &crate::analysis::stats::Summary) -> Stat {
     }
 }
 
-/// The program metric's id, key and label (`montecarlo --program`).
-fn program_of(setup: &montecarlo::Setup) -> Option<(&str, &'static str, String)> {
-    match setup.program.as_ref()? {
-        (m @ Metric::Program { program, key }, _) => Some((
-            setup.base.programs[*program].id.as_str(),
+/// The followed metric (`--program`, or `--metric` of a fleet or comparison): the kind of
+/// row it is ("program", "fleet", "comparison", "contract"), its id, its key and its label.
+struct Followed<'a> {
+    kind: &'static str,
+    id: &'a str,
+    /// What the metric is measured against (a comparison's or a program's baseline).
+    baseline: &'a str,
+    key: &'static str,
+    label: String,
+}
+
+fn followed(setup: &montecarlo::Setup) -> Option<Followed<'_>> {
+    let x = &setup.base;
+    let (m, _) = setup.program.as_ref()?;
+    let (kind, id, baseline, key) = match *m {
+        Metric::Program { program, key } => (
+            "program",
+            x.programs[program].id.as_str(),
+            x.programs[x.baseline_program].id.as_str(),
             key,
-            m.label(&setup.base),
-        )),
-        _ => None,
+        ),
+        Metric::Fleet { fleet, key } => ("fleet", x.fleets[fleet].id.as_str(), "", key),
+        Metric::Comparison { candidate, key } => (
+            "comparison",
+            x.fleets[candidate].id.as_str(),
+            x.fleets[x.compare.baseline].id.as_str(),
+            key,
+        ),
+        Metric::Contract { key } => ("contract", "contract", "", key),
+    };
+    Some(Followed {
+        kind,
+        id,
+        baseline,
+        key,
+        label: m.label(x),
+    })
+}
+
+/// The chart (file stem) of the followed metric.
+fn followed_stem(f: &Followed) -> String {
+    match f.kind {
+        "program" => format!("montecarlo_program_{}", f.id),
+        _ => format!("montecarlo_metric_{}_{}", f.key, f.id),
     }
+}
+
+/// Metrics counted in money (shown in USD in the table and on the chart's axis).
+fn is_money(key: &str) -> bool {
+    matches!(
+        key,
+        "nominal_cost"
+            | "pv_cost"
+            | "payments_pv"
+            | "provider_npv"
+            | "run_cost"
+            | "cost_per_chip_hour"
+            | "implied_per_chip_hour"
+            | "annual_cost"
+            | "capex"
+            | "horizon_cost_nominal"
+            | "horizon_cost_pv"
+    ) || key.starts_with("cost_per")
+        || key.starts_with("levelized")
 }
 
 fn mc_json(
@@ -68,20 +122,29 @@ fn mc_json(
             serde_json::json!({"method": "histogram", "max_rel_error": max_rel_error})
         }
     };
-    let program = match (program_of(setup), &r.program) {
-        (Some((id, key, _)), Some((s, ex))) => serde_json::json!({
-            "id": id,
-            "metric": key,
-            "stat": stat(s),
-            "above": ex.iter().map(|e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se})).collect::<Vec<_>>(),
-        }),
-        _ => serde_json::Value::Null,
-    };
+    // A program metric under "program" (as before); a fleet's, comparison's or contract's
+    // metric under "metric", with its kind.
+    let (mut program, mut metric) = (serde_json::Value::Null, serde_json::Value::Null);
+    if let (Some(f), Some((s, ex))) = (followed(setup), &r.program) {
+        let above = ex
+            .iter()
+            .map(
+                |e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se}),
+            )
+            .collect::<Vec<_>>();
+        if f.kind == "program" {
+            program =
+                serde_json::json!({"id": f.id, "metric": f.key, "stat": stat(s), "above": above});
+        } else {
+            metric = serde_json::json!({"kind": f.kind, "id": f.id, "metric": f.key, "stat": stat(s), "above": above});
+        }
+    }
     serde_json::json!({
         "n": r.n,
         "seed": r.seed,
         "quantiles": method,
         "program": program,
+        "metric": metric,
         "fleets": inputs.fleets.iter().zip(&r.fleets).map(|(f, s)| serde_json::json!({"id": f.id, "cost_per_unit": stat(s)})).collect::<Vec<_>>(),
         "comparisons": setup.comparisons.iter().zip(&r.comparisons).map(|(&(c, b), (s, ex))| serde_json::json!({
             "candidate": inputs.fleets[c].id,
@@ -99,6 +162,7 @@ fn montecarlo_owns(name: &str) -> bool {
         || name == "montecarlo.csv"
         || name
             .strip_prefix("montecarlo_program_")
+            .or_else(|| name.strip_prefix("montecarlo_metric_"))
             .is_some_and(|rest| {
                 rest.strip_suffix(".png")
                     .or_else(|| rest.strip_suffix(".svg"))
@@ -115,9 +179,24 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let dir = out_dir(&a.out, montecarlo_owns, &a.scenario.scenario)?;
     let mut setup = montecarlo::Setup::new(&s).map_err(AppError::input)?;
-    if let Some(id) = &a.program {
-        let metric = Metric::parse(a.metric.as_deref(), None, None, Some(id), &s.inputs)
-            .map_err(AppError::input)?;
+    let follows =
+        a.program.is_some() || a.metric.is_some() || a.fleet.is_some() || a.candidate.is_some();
+    if !a.above.is_empty() && !follows {
+        return Err(AppError::input(
+            "--above needs a metric to follow: add --metric KEY (with --fleet ID or \
+             --candidate ID) or --program ID"
+                .to_string(),
+        ));
+    }
+    if follows {
+        let metric = Metric::parse(
+            a.metric.as_deref(),
+            a.fleet.as_deref(),
+            a.candidate.as_deref(),
+            a.program.as_deref(),
+            &s.inputs,
+        )
+        .map_err(AppError::input)?;
         let levels = if !a.above.is_empty() {
             if let Some(bad) = a.above.iter().find(|v| !v.is_finite()) {
                 return Err(AppError::input(format!(
@@ -137,7 +216,9 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                 } => {
                     vec![s.inputs.finance.discount_rate]
                 }
-                Metric::Program { key: "rho", .. } => s.inputs.compare.claims.clone(),
+                Metric::Program { key: "rho", .. } | Metric::Comparison { key: "rho", .. } => {
+                    s.inputs.compare.claims.clone()
+                }
                 _ => Vec::new(),
             }
         };
@@ -185,26 +266,26 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
         write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
         write(&dir, "results.json", report::to_json(&json).as_bytes())?;
         write_provenance(&dir, &s, Some(a.seed))?;
-        if let (Some((id, key, label)), Some((summary, ex)), Some(bins)) =
-            (program_of(&setup), &r.program, &r.program_bins)
+        if let (Some(f), Some((summary, ex)), Some(bins)) =
+            (followed(&setup), &r.program, &r.program_bins)
         {
             let w = (bins.hi - bins.lo) / bins.counts.len() as f64;
             let chart = plot::HistogramChart {
                 title: format!(
-                    "Monte Carlo: {label} ({} draws, seed {})",
+                    "Monte Carlo: {} ({} draws, seed {})",
+                    f.label,
                     fmt_thousands(r.n as f64, 0),
                     r.seed
                 ),
                 subtitle: s.name.clone(),
-                x_label: label.clone(),
-                x_format: match key {
-                    "provider_irr" | "implied_margin" => TickFormat::Percent,
+                x_label: f.label.clone(),
+                x_format: match f.key {
+                    "provider_irr" | "implied_margin" | "cost_reduction" => TickFormat::Percent,
                     "rho" => TickFormat::Times,
-                    "pv_work" | "peak_power_w" | "peak_chips" | "payback_year" => TickFormat::Plain,
-                    // money: costs, payments, NPV, prices per unit and per chip-hour
-                    _ => TickFormat::Usd,
+                    k if is_money(k) => TickFormat::Usd,
+                    _ => TickFormat::Plain,
                 },
-                metric: key.into(),
+                metric: f.key.into(),
                 bins: bins
                     .counts
                     .iter()
@@ -222,12 +303,9 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                     ("p95".into(), summary.p95),
                 ],
             };
-            chart_both(
-                &dir,
-                &format!("montecarlo_program_{id}"),
-                a.out.size,
-                |p, f, o| plot::histogram(&chart, p, f, o),
-            )?;
+            chart_both(&dir, &followed_stem(&f), a.out.size, |p, fmt, o| {
+                plot::histogram(&chart, p, fmt, o)
+            })?;
         }
         for (j, &(c, b)) in setup.comparisons.iter().enumerate() {
             let (summary, ex) = &r.comparisons[j];
@@ -341,12 +419,12 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
             w.write_record(rec).expect("csv");
         }
     }
-    if let (Some((id, key, _)), Some((s, ex))) = (program_of(setup), &r.program) {
+    if let (Some(f), Some((s, ex))) = (followed(setup), &r.program) {
         let head = [
-            String::from("program"),
-            id.to_string(),
-            x.programs[x.baseline_program].id.clone(),
-            key.to_string(),
+            f.kind.to_string(),
+            f.id.to_string(),
+            f.baseline.to_string(),
+            f.key.to_string(),
             Num(s.mean).to_string(),
             Num(s.sd).to_string(),
             Num(s.p5).to_string(),
@@ -440,18 +518,23 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             .collect();
         out.push_str(&table(md, header, rows));
     }
-    if let (Some((_, key, label)), Some((m, ex))) = (program_of(setup), &r.program) {
-        out.push_str(&format!("\n{label}\n"));
+    if let (Some(f), Some((m, ex))) = (followed(setup), &r.program) {
+        let key = f.key;
+        out.push_str(&format!("\n{}\n", f.label));
         let mut header: Vec<String> = ["mean", "sd", "p5", "p50", "p95"]
             .map(String::from)
             .to_vec();
         header.extend(ex.iter().map(|e| format!("P({key} >= {})", Num(e.level))));
         // Money as money, rates as percentages, the rest with 4 decimals.
         let show = |v: f64| match key {
-            "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" => {
+            "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" | "run_cost" => {
                 crate::units::format::fmt_usd(v)
             }
-            "provider_irr" | "implied_margin" => format!("{:.2} %", v * 100.0),
+            "provider_irr" | "implied_margin" | "cost_reduction" => format!("{:.2} %", v * 100.0),
+            // counts and hours: whole numbers with thousands separators
+            "chip_hours" | "chips" | "run_seconds" | "pv_work" | "peak_chips" => {
+                fmt_thousands(v, 0)
+            }
             _ => fmt_thousands(v, 4),
         };
         let mut row: Vec<String> = [m.mean, m.sd, m.p5, m.p50, m.p95]
