@@ -894,22 +894,32 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     );
     assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
     assert!(no_long_digit_runs(&all), "{all}");
-    // An mfu of 1e-305: costs of 1.5e304 per EFLOP and energy per EFLOP past floating point.
-    // The table shows them in scientific notation and "overflow", never "inf" or "NaN".
+    // An mfu of 1e-300: 1.510e299 USD per EFLOP (3,179 USD per chip-year over 2.105e-296
+    // EFLOP), in scientific notation; never "inf" or "NaN".
     let out = ok_stdout(&fleetcost([
         "run",
         MINIMAL,
         "--set",
-        "fleet.trn2.mfu=1e-305",
+        "fleet.trn2.mfu=1e-300",
     ]));
-    assert!(out.contains("1.510e304"), "{out}");
-    assert!(out.contains(" overflow "), "{out}");
+    assert!(out.contains("1.510e299"), "{out}");
     let words: Vec<&str> = out.split_whitespace().collect();
     assert!(
         !words.iter().any(|w| ["inf", "NaN", "-inf"].contains(w)),
         "{out}"
     );
     assert!(no_long_digit_runs(&out), "{out}");
+    // At 1e-305 the energy per EFLOP overflows: refused (it printed "inf" in a run that
+    // validated), naming the input.
+    let err = refused(
+        &fleetcost(["run", MINIMAL, "--set", "fleet.trn2.mfu=1e-305"]),
+        2,
+        "mfu 1e-305",
+    );
+    assert!(
+        err.contains("the energy per unit of work is too large to compute (it overflows); it comes from fleet.trn2.mfu = 1e-305"),
+        "{err}"
+    );
     // A pue of 5e307 in a sweep printed 308 digits in the below-one-node message.
     let err = refused(
         &fleetcost([
