@@ -759,7 +759,8 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
     // before, they were clamped to the subnormal 5e-324 and the model multiplied it back to 0
     // ("draw 12 breaks the model (fleet.trn2.mfu = 5e-324)"). Now they are the smallest normal
     // double; the run reaches the statistics, which refuse a cost spread over 300 orders of
-    // magnitude and name the input.
+    // magnitude and name the input: from the first chunk of draws, so 1e8 draws are refused
+    // as soon as 5,000 (a broken early check would compute all 1e8 first).
     let dir = tmp();
     let sc = dir.path().join("tiny-mfu.toml");
     let mut text = std::fs::read_to_string(root().join(MINIMAL)).unwrap();
@@ -771,10 +772,16 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
         "montecarlo".as_ref(),
         sc.as_os_str(),
         "-n".as_ref(),
-        "5000".as_ref(),
+        "100000000".as_ref(),
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("breaks the model"), "{err}");
+    assert!(
+        err.contains(
+            "the cost per unit of trn2 cannot be computed (its sd overflows): its draws run from"
+        ),
+        "{err}"
+    );
     assert!(!err.contains("e-324"), "{err}");
     assert!(err.contains("fleet.trn2.mfu"), "{err}");
     assert!(err.contains("give them realistic ranges"), "{err}");
