@@ -778,7 +778,7 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
     assert!(!err.contains("breaks the model"), "{err}");
     assert!(
         err.contains(
-            "the cost per unit of trn2 cannot be computed (its sd overflows): its draws run from"
+            "the sd of the cost per unit of trn2 cannot be computed (it overflows): its draws run from"
         ),
         "{err}"
     );

@@ -730,7 +730,7 @@ fn too_wide_early(setup: &Setup, values: &[Vec<f64>]) -> Result<(), String> {
         if hi - lo > SPREAD_LIMIT {
             return Err(too_wide_message(
                 setup,
-                &format!("{name} cannot be computed (its sd overflows)"),
+                &format!("sd of the {name} cannot be computed (it overflows)"),
                 lo,
                 hi,
             ));
