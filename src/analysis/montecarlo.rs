@@ -660,11 +660,11 @@ pub fn run(
             .all(|v| v.is_finite())
         {
             return Err(format!(
-                "the {} cannot be summarised: its draws run from {:.3e} to {:.3e}; it follows \
+                "the {} cannot be summarised: its draws run from {} to {}; it follows \
                  from the distributions of {}",
                 metric.label(&setup.base),
-                s.min,
-                s.max,
+                crate::units::format::fmt_sig(s.min, 4),
+                crate::units::format::fmt_sig(s.max, 4),
                 setup.paths.join(", ")
             ));
         }

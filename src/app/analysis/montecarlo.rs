@@ -451,7 +451,9 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" => {
                 crate::units::format::fmt_usd(v)
             }
-            "provider_irr" | "implied_margin" => format!("{:.2} %", v * 100.0),
+            "provider_irr" | "implied_margin" => {
+                format!("{} %", crate::units::format::fmt_fixed(v * 100.0, 2))
+            }
             _ => fmt_thousands(v, 4),
         };
         let mut row: Vec<String> = [m.mean, m.sd, m.p5, m.p50, m.p95]
