@@ -759,7 +759,8 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
     // before, they were clamped to the subnormal 5e-324 and the model multiplied it back to 0
     // ("draw 12 breaks the model (fleet.trn2.mfu = 5e-324)"). Now they are the smallest normal
     // double; the run reaches the statistics, which refuse a cost spread over 300 orders of
-    // magnitude and name the input.
+    // magnitude and name the input: from the first chunk of draws, so 1e8 draws are refused
+    // as soon as 5,000 (a broken early check would compute all 1e8 first).
     let dir = tmp();
     let sc = dir.path().join("tiny-mfu.toml");
     let mut text = std::fs::read_to_string(root().join(MINIMAL)).unwrap();
@@ -771,10 +772,16 @@ fn a_draw_that_underflows_to_the_open_end_of_a_range_does_not_break_the_model() 
         "montecarlo".as_ref(),
         sc.as_os_str(),
         "-n".as_ref(),
-        "5000".as_ref(),
+        "100000000".as_ref(),
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("breaks the model"), "{err}");
+    assert!(
+        err.contains(
+            "the sd of the cost per unit of trn2 cannot be computed (it overflows): its draws run from"
+        ),
+        "{err}"
+    );
     assert!(!err.contains("e-324"), "{err}");
     assert!(err.contains("fleet.trn2.mfu"), "{err}");
     assert!(err.contains("give them realistic ranges"), "{err}");
@@ -894,22 +901,32 @@ fn huge_inputs_never_print_hundreds_of_digits() {
     );
     assert!(all.contains("1e300 tokens/s at batch 1"), "{all}");
     assert!(no_long_digit_runs(&all), "{all}");
-    // An mfu of 1e-305: costs of 1.5e304 per EFLOP and energy per EFLOP past floating point.
-    // The table shows them in scientific notation and "overflow", never "inf" or "NaN".
+    // An mfu of 1e-300: 1.510e299 USD per EFLOP (3,179 USD per chip-year over 2.105e-296
+    // EFLOP), in scientific notation; never "inf" or "NaN".
     let out = ok_stdout(&fleetcost([
         "run",
         MINIMAL,
         "--set",
-        "fleet.trn2.mfu=1e-305",
+        "fleet.trn2.mfu=1e-300",
     ]));
-    assert!(out.contains("1.510e304"), "{out}");
-    assert!(out.contains(" overflow "), "{out}");
+    assert!(out.contains("1.510e299"), "{out}");
     let words: Vec<&str> = out.split_whitespace().collect();
     assert!(
         !words.iter().any(|w| ["inf", "NaN", "-inf"].contains(w)),
         "{out}"
     );
     assert!(no_long_digit_runs(&out), "{out}");
+    // At 1e-305 the energy per EFLOP overflows: refused (it printed "inf" in a run that
+    // validated), naming the input.
+    let err = refused(
+        &fleetcost(["run", MINIMAL, "--set", "fleet.trn2.mfu=1e-305"]),
+        2,
+        "mfu 1e-305",
+    );
+    assert!(
+        err.contains("the energy per unit of work is too large to compute (it overflows); it comes from fleet.trn2.mfu = 1e-305"),
+        "{err}"
+    );
     // A pue of 5e307 in a sweep printed 308 digits in the below-one-node message.
     let err = refused(
         &fleetcost([

@@ -587,6 +587,7 @@ pub fn run(
     let want_rows = sink.is_some();
     // The chart's range comes from chunk 0 (deterministic): each rho's span there, widened.
     let pilot = setup.chunk(seed, 0, n, false).map_err(|e| e.to_string())?;
+    too_wide_early(setup, &pilot.values)?;
     let bins: Vec<Bins> = pilot.values[nf..]
         .iter()
         .map(|v| {
@@ -668,11 +669,11 @@ pub fn run(
             .all(|v| v.is_finite())
         {
             return Err(format!(
-                "the {} cannot be summarised: its draws run from {:.3e} to {:.3e}; it follows \
+                "the {} cannot be summarised: its draws run from {} to {}; it follows \
                  from the distributions of {}",
                 metric.label(&setup.base),
-                s.min,
-                s.max,
+                crate::units::format::fmt_sig(s.min, 4),
+                crate::units::format::fmt_sig(s.max, 4),
                 setup.paths.join(", ")
             ));
         }
@@ -693,6 +694,58 @@ pub fn run(
         program,
         program_bins,
     })
+}
+
+/// Draws spread wider than this cannot be summarised: some deviation from the mean is at
+/// least half of it, and its square (5e154^2 = 2.5e309) overflows the sd.
+const SPREAD_LIMIT: f64 = 1e155;
+
+/// The names of the metrics in the order of a chunk's values: each fleet's cost per unit,
+/// each comparison's rho, then the program metric.
+fn metric_names(setup: &Setup) -> Vec<String> {
+    let x = &setup.base;
+    x.fleets
+        .iter()
+        .map(|f| format!("cost per unit of {}", f.id))
+        .chain(
+            setup
+                .comparisons
+                .iter()
+                .map(|&(c, b)| format!("rho of {} vs {}", x.fleets[c].id, x.fleets[b].id)),
+        )
+        .chain(setup.program.iter().map(|(m, _)| m.label(x)))
+        .collect()
+}
+
+fn too_wide_message(setup: &Setup, what: &str, min: f64, max: f64) -> String {
+    format!(
+        "the {what}: its draws run from {} to {}, beyond what floating point can square and \
+         sum; it follows from the distributions of {}; give them realistic ranges",
+        crate::units::format::fmt_sig(min, 4),
+        crate::units::format::fmt_sig(max, 4),
+        setup.paths.join(", ")
+    )
+}
+
+/// The first chunk's draws already spread wider than [`SPREAD_LIMIT`]: the statistics would
+/// refuse them after every draw is computed (hours at 1e12 draws), so refuse now.
+fn too_wide_early(setup: &Setup, values: &[Vec<f64>]) -> Result<(), String> {
+    for (name, v) in metric_names(setup).iter().zip(values) {
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        if hi - lo > SPREAD_LIMIT {
+            return Err(too_wide_message(
+                setup,
+                &format!("sd of the {name} cannot be computed (it overflows)"),
+                lo,
+                hi,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A summary that overflowed (draws near 1e200 square to inf) is an error naming the metric
@@ -727,18 +780,16 @@ fn check_summaries(
             ("p95", m.p95),
         ];
         if let Some((k, v)) = figures.iter().find(|(_, v)| !v.is_finite()) {
-            return Err(format!(
-                "the {k} of the {name} cannot be computed ({}): its draws run from {} to {}, \
-                 beyond what floating point can square and sum; it follows from the \
-                 distributions of {}; give them realistic ranges",
-                if v.is_nan() {
-                    "undefined"
-                } else {
-                    "it overflows"
-                },
-                crate::units::format::fmt_sig(m.min, 4),
-                crate::units::format::fmt_sig(m.max, 4),
-                setup.paths.join(", ")
+            let why = if v.is_nan() {
+                "undefined"
+            } else {
+                "it overflows"
+            };
+            return Err(too_wide_message(
+                setup,
+                &format!("{k} of the {name} cannot be computed ({why})"),
+                m.min,
+                m.max,
             ));
         }
     }

@@ -51,7 +51,10 @@ pub fn warnings(x: &Inputs, r: &RunReport) -> Vec<String> {
                 fmt_thousands(row.chips as f64, 0),
                 fmt_si(row.watts_per_chip, "W", 4),
                 if basis == "facility" {
-                    format!(" with pue {:.3}", row.facility_power_w / row.it_power_w)
+                    format!(
+                        " with pue {}",
+                        crate::units::format::fmt_fixed(row.facility_power_w / row.it_power_w, 3)
+                    )
                 } else {
                     String::new()
                 },

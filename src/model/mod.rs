@@ -565,7 +565,7 @@ fn below_one_node(inputs: &Inputs, f: &Fleet, pue: f64, w: f64, power: f64) -> M
 }
 
 fn check_finite(fleet: &str, g: &FleetFigures) -> Result<(), ModelError> {
-    let checks: [(&'static str, f64, &'static str); 4] = [
+    let checks: [(&'static str, f64, &'static str); 5] = [
         (
             "cost per chip-year",
             g.cost_per_chip_year,
@@ -585,6 +585,13 @@ fn check_finite(fleet: &str, g: &FleetFigures) -> Result<(), ModelError> {
             "horizon cost",
             g.horizon_cost_pv + g.horizon_cost_nominal + g.levelized_cost_per_unit,
             "chips, cost per chip-year, discount rate and horizon",
+        ),
+        (
+            // The energy table's figure: a tiny work per chip-year (mfu = 1e-305) left it
+            // infinite in a run that validated.
+            "energy per unit of work",
+            g.joules_per_unit,
+            "the chip's and node's power, pue, power_load and work per chip-year",
         ),
     ];
     for (quantity, value, inputs) in checks {

@@ -530,7 +530,9 @@ fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, m
             "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" | "run_cost" => {
                 crate::units::format::fmt_usd(v)
             }
-            "provider_irr" | "implied_margin" | "cost_reduction" => format!("{:.2} %", v * 100.0),
+            "provider_irr" | "implied_margin" | "cost_reduction" => {
+                format!("{} %", crate::units::format::fmt_fixed(v * 100.0, 2))
+            }
             // counts and hours: whole numbers with thousands separators
             "chip_hours" | "chips" | "run_seconds" | "pv_work" | "peak_chips" => {
                 fmt_thousands(v, 0)

@@ -310,8 +310,9 @@ fn sweep_table(
                     .map(|p| a.param.show(count_rounded(a.param, p.values[0])))
                     .collect();
                 out.push_str(&format!(
-                    "{} >= {level:.2} at {} of {} points{}\n",
+                    "{} >= {} at {} of {} points{}\n",
                     metric.label(x),
+                    crate::units::format::fmt_fixed(level, 2),
                     held.len(),
                     points.len(),
                     if held.is_empty() {
