@@ -464,3 +464,97 @@ fn a_variant_run_can_rename_itself() {
     let err = refused(&fleetcost(["run", GW2, "--set", "name="]), 2, "empty name");
     assert!(err.contains("the name must not be empty"), "{err}");
 }
+
+/// Two fleets of one inline H100-like chip serving a 70B model in 4-chip replicas: `linked`
+/// has a scale-up bandwidth, `unlinked` none. MODEL.md section 4 then takes the all-reduces as
+/// free for `unlinked`, and `run` says so on stderr.
+const NO_SCALEUP: &str = r#"schema = 1
+name = "tensor parallel without a scale-up bandwidth"
+[site]
+power = "10 MW"
+electricity = "0.08 USD/kWh"
+[finance]
+discount_rate = 0.09
+horizon = "5 yr"
+[workload]
+kind = "inference"
+precision = "fp8"
+model_params = 70.6e9
+layers = 80
+kv_heads = 8
+heads = 64
+head_dim = 128
+weight_bytes = 1
+kv_bytes = 2
+input_tokens = 2000
+output_tokens = 500
+batch = 32
+[[fleet]]
+id = "linked"
+chip = { name = "h100-like", tdp = "700 W", peak = { fp8 = 1978.9 }, hbm = "80 GB", hbm_bw = "3.35 TB/s", price = "27.5k USD", scaleup_bw = "450 GB/s" }
+chips_per_node = 8
+tensor_parallel = 4
+hardware_life = "5 yr"
+mfu = 0.5
+mbu = 0.62
+[[fleet]]
+id = "unlinked"
+chip = { name = "h100-like", tdp = "700 W", peak = { fp8 = 1978.9 }, hbm = "80 GB", hbm_bw = "3.35 TB/s", price = "27.5k USD" }
+chips_per_node = 8
+tensor_parallel = 4
+hardware_life = "5 yr"
+mfu = 0.5
+mbu = 0.62
+"#;
+
+#[test]
+fn a_forced_tensor_parallel_replica_without_scaleup_bw_warns_and_communicates_for_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tp.toml");
+    std::fs::write(&file, NO_SCALEUP).unwrap();
+    let f = file.to_str().unwrap();
+    let out = fleetcost(["run", f, "--format", "json"]);
+    let text = ok_stdout(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: fleet 'unlinked' spreads a replica over 4 chips but its chip has no \
+             scaleup_bw: the tensor-parallel all-reduces are taken as free"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("fleet 'linked'"), "{err}");
+    let tps = |v: &serde_json::Value, id: &str| {
+        v["fleets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no fleet {id}"))["tokens_per_s_per_chip"]
+            .as_f64()
+            .unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Communication costs the linked fleet time, so the free one serves more per chip.
+    assert!(
+        tps(&v, "unlinked") > tps(&v, "linked"),
+        "{} vs {}",
+        tps(&v, "unlinked"),
+        tps(&v, "linked")
+    );
+    // Free means no time at all: the linked fleet with no latency and an unbounded link
+    // (1e12 GB/s) serves what the unlinked one does.
+    let out = fleetcost([
+        "run",
+        f,
+        "--format",
+        "json",
+        "--set",
+        "fleet.linked.allreduce_latency=0 s",
+        "--set",
+        "fleet.linked.chip.scaleup_bw=1e12 GB/s",
+    ]);
+    let w: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).unwrap();
+    let (a, b) = (tps(&w, "linked"), tps(&w, "unlinked"));
+    assert!((a - b).abs() / b < 1e-9, "{a} vs {b}");
+}
