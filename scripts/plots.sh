@@ -9,8 +9,9 @@ bin=target/release/fleetcost
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 copy_charts() { mkdir -p "$2"; cp "$1"/*.png "$1"/*.svg "$2"/; }
-# Run charts keep the data they were drawn from (results.json, cashflow.csv, and with programs
-# the program tables), so tests/plots.rs can check them against the code and redraw them.
+# Run charts keep the data they were drawn from (results.json, cashflow.csv, with programs the
+# program tables, and for inference the resolved scenario the serving curves are computed
+# from), so tests/plots.rs can check them against the code and redraw them.
 for f in scenarios/*.toml; do
     stem=$(basename "$f" .toml)
     rm -rf "plots/$stem"
@@ -19,6 +20,9 @@ for f in scenarios/*.toml; do
     for data in results.json cashflow.csv programs.csv program_years.csv; do
         [ -e "$tmp/$stem/$data" ] && cp "$tmp/$stem/$data" "plots/$stem/"
     done
+    if grep -q '"workload": "inference"' "$tmp/$stem/results.json"; then
+        cp "$tmp/$stem/scenario.resolved.toml" "plots/$stem/"
+    fi
 done
 s=scenarios/trainium-vs-gpu-2gw.toml
 out=plots/trainium-vs-gpu-2gw

@@ -234,3 +234,50 @@ fn no_plots_removes_an_earlier_runs_charts() {
     assert!(left.is_empty(), "old charts left: {left:?}");
     assert!(dir.join("results.json").is_file());
 }
+
+/// `plot DIR` on an inference folder redraws the serving charts from its resolved scenario,
+/// byte for byte, and refuses a resolved scenario that does not give the folder's results.
+#[test]
+fn plot_redraws_the_serving_charts_from_the_resolved_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("serve");
+    ok_stdout(&fleetcost([
+        "run".as_ref(),
+        "scenarios/llama70b-inference.toml".as_ref(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+    ]));
+    let svg = dir.join("serving_throughput.svg");
+    let first = std::fs::read(&svg).unwrap();
+    std::fs::remove_file(&svg).unwrap();
+    std::fs::remove_file(dir.join("serving_cost.png")).unwrap();
+    ok_stdout(&fleetcost(["plot".as_ref(), dir.as_os_str()]));
+    assert_eq!(
+        std::fs::read(&svg).unwrap(),
+        first,
+        "redrawn serving chart differs"
+    );
+    check_png(&dir.join("serving_cost.png"), 1600, 1000);
+    // A resolved scenario edited after the run (another bandwidth utilisation) is refused.
+    let resolved = dir.join("scenario.resolved.toml");
+    let text = std::fs::read_to_string(&resolved).unwrap();
+    let edited = text.replacen("mbu = 0.62", "mbu = 0.5", 1);
+    assert_ne!(
+        edited, text,
+        "the resolved scenario has no 'mbu = 0.62' line"
+    );
+    std::fs::write(&resolved, edited).unwrap();
+    let out = fleetcost(["plot".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("scenario.resolved.toml")
+            && err.contains("is not the scenario of this results.json"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&svg).unwrap(),
+        first,
+        "a refused plot changed a chart"
+    );
+}

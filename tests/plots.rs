@@ -39,8 +39,10 @@ fn committed_run_charts_match_the_code() {
         let tmp = tempfile::tempdir().unwrap();
         let copy = tmp.path().join(&stem);
         std::fs::create_dir(&copy).unwrap();
-        for name in ["results.json", "cashflow.csv"] {
-            std::fs::copy(dir.join(name), copy.join(name)).unwrap();
+        for name in ["results.json", "cashflow.csv", "scenario.resolved.toml"] {
+            if dir.join(name).exists() {
+                std::fs::copy(dir.join(name), copy.join(name)).unwrap();
+            }
         }
         ok_stdout(&fleetcost(["plot", copy.to_str().unwrap()]));
         for svg in files(&dir, "svg") {
@@ -60,11 +62,11 @@ fn committed_run_charts_match_the_code() {
 }
 
 /// Charts `plot` does not redraw from a run folder's data: the 2 GW folder's sweep, tornado and
-/// Monte Carlo charts (scripts/plots.sh runs those commands), and the serving charts, which
-/// `run` draws from a tpot sweep it computes.
+/// Monte Carlo charts (scripts/plots.sh runs those commands). The serving charts are redrawn
+/// from the inference folders' scenario.resolved.toml.
 fn is_not_redrawn(p: &Path) -> bool {
     let name = p.file_name().unwrap().to_string_lossy();
-    ["sweep", "tornado", "montecarlo", "serving_"]
+    ["sweep", "tornado", "montecarlo"]
         .iter()
         .any(|k| name.starts_with(k))
 }

@@ -95,7 +95,8 @@ fn is_run_chart(name: &str) -> bool {
         })
 }
 
-/// The charts `plot DIR` redraws (not the serving curves, which need the model).
+/// The charts `plot DIR` redraws from results.json and cashflow.csv (an inference folder's
+/// serving curves too, from its resolved scenario: [`is_run_chart`]).
 fn is_redrawn_chart(name: &str) -> bool {
     plot::is_program_chart(name)
         || plot::run_chart_files(Path::new(""))
@@ -300,16 +301,79 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
         width: a.size.0,
         height: a.size.1,
     };
-    let folder = output::RunFolder::open(&a.dir, is_redrawn_chart, &[])
+    // The serving curves need the model: an inference folder's resolved scenario, checked to
+    // give this results.json.
+    let serving = if r.workload != "inference" {
+        None
+    } else if !a.dir.join(RESOLVED).exists() {
+        eprintln!(
+            "note: {} has no {RESOLVED}, so the serving charts ({}) are left as they are; \
+             `fleetcost run SCENARIO --out DIR` writes it",
+            a.dir.display(),
+            super::serving_charts::CHARTS.join(", ")
+        );
+        None
+    } else {
+        Some(serving_scenario(&a.dir, &read(RESOLVED)?, &r)?)
+    };
+    let owns: fn(&str) -> bool = if serving.is_some() {
+        is_run_chart
+    } else {
+        is_redrawn_chart
+    };
+    let folder = output::RunFolder::open(&a.dir, owns, &[])
         .map_err(|e| AppError::input(e.replacen("--out ", "", 1)))?;
     // Here the data come from files, so data the charts cannot show is bad input.
     plot::draw_run(&folder, &r, &cash, &o).map_err(|e| match e {
         plot::PlotError::Input { .. } => AppError::input(e.to_string()),
         e => AppError::runtime(e.to_string()),
     })?;
+    if let Some(s) = &serving {
+        if let Some(c) = super::serving_charts::curve(&s.inputs) {
+            super::serving_charts::draw(&folder, &s.name, &c, s.inputs.workload.tpot, &o)
+                .map_err(|e| AppError::runtime(e.to_string()))?;
+        }
+    }
     let (written, _) = commit(folder)?;
     eprintln!("drew {} charts in {}", written.len(), a.dir.display());
     Ok(())
+}
+
+/// The resolved scenario of an inference run folder, for its serving charts: refused unless it
+/// gives the folder's results.json (the same fleets, and each fleet's tokens/s per chip to 1e-9).
+fn serving_scenario(dir: &Path, text: &str, r: &RunReport) -> Result<Scenario, AppError> {
+    let file = dir.join(RESOLVED).display().to_string();
+    let foreign = |why: String| {
+        AppError::input(format!(
+            "{file}: {why}; it is not the scenario of this results.json, so the serving charts \
+             cannot be redrawn: rerun `fleetcost run SCENARIO --out {}`",
+            dir.display()
+        ))
+    };
+    let s = Scenario::from_str(&file, text)?;
+    let (_, again) = evaluate(&s)?;
+    let ids = |r: &RunReport| r.fleets.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+    if ids(&again) != ids(r) {
+        return Err(foreign(format!(
+            "its fleets are {:?}, results.json's {:?}",
+            ids(&again),
+            ids(r)
+        )));
+    }
+    for (f, g) in r.fleets.iter().zip(&again.fleets) {
+        let (Some(x), Some(y)) = (f.tokens_per_s_per_chip, g.tokens_per_s_per_chip) else {
+            continue;
+        };
+        if (x - y).abs() > 1e-9 * x.abs().max(y.abs()) {
+            return Err(foreign(format!(
+                "fleet '{}' serves {} tokens/s per chip by it, {} by results.json",
+                f.id,
+                crate::units::format::Num(y),
+                crate::units::format::Num(x)
+            )));
+        }
+    }
+    Ok(s)
 }
 
 pub fn validate(a: &ValidateArgs) -> Result<(), AppError> {
