@@ -269,6 +269,8 @@ struct Scratch {
     u: Vec<f64>,
     v: Vec<f64>,
     costs: Vec<f64>,
+    /// Kept across the chunk's draws: capital recovery factors and serving results.
+    memo: model::KernelMemo,
 }
 
 impl Setup {
@@ -280,6 +282,7 @@ impl Setup {
             u: vec![0.0; k],
             v: vec![0.0; k],
             costs: vec![0.0; self.base.fleets.len()],
+            memo: model::KernelMemo::default(),
         }
     }
 
@@ -331,7 +334,7 @@ impl Setup {
                 p.set_unrounded(&mut s.x, v);
             }
         }
-        model::unit_costs(&s.x, &mut s.costs)?;
+        model::unit_costs_memo(&s.x, &mut s.costs, &mut s.memo)?;
         match &self.program {
             Some((m, _)) => m.value(&s.x),
             None => Ok(f64::NAN),

@@ -402,6 +402,20 @@ struct ChipWork {
 }
 
 fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
+    chip_work_cached(wl, f, None)
+}
+
+/// The last serving result of one fleet, keyed by everything it depends on.
+type ServingEntry = Option<(ServingShape, ServingChip, Serving)>;
+
+/// [`chip_work`] reusing `cache`'s serving result when the shape and chip are the same as
+/// last time (a Monte Carlo draw that moved only prices or power does not change how a chip
+/// serves, and the serving search is most of an inference draw's time).
+fn chip_work_cached(
+    wl: &Workload,
+    f: &Fleet,
+    cache: Option<&mut ServingEntry>,
+) -> Result<ChipWork, ModelError> {
     let peak = f.chip.peak[f.precision(wl).index()].unwrap_or(f64::NAN);
     let effective_flops = work::effective_flops(peak, f.mfu, f.availability);
     let mut flops_per_token = None;
@@ -414,13 +428,21 @@ fn chip_work(wl: &Workload, f: &Fleet) -> Result<ChipWork, ModelError> {
             (Some(t), work::mtokens_per_year(t), None)
         }
         WorkloadKind::Inference => {
-            let d = serving::serve(&serving_shape(wl, f), &serving_chip(f, peak)).map_err(|e| {
-                ModelError::Serving {
-                    fleet: f.id.clone(),
-                    key: e.key(),
-                    reason: e.to_string(),
+            let (shape, chip) = (serving_shape(wl, f), serving_chip(f, peak));
+            let d = match cache {
+                Some(Some((s0, c0, d))) if *s0 == shape && *c0 == chip => *d,
+                cache => {
+                    let d = serving::serve(&shape, &chip).map_err(|e| ModelError::Serving {
+                        fleet: f.id.clone(),
+                        key: e.key(),
+                        reason: e.to_string(),
+                    })?;
+                    if let Some(slot) = cache {
+                        *slot = Some((shape, chip, d));
+                    }
+                    d
                 }
-            })?;
+            };
             let t = d.tokens_per_s_per_chip;
             (Some(t), work::mtokens_per_year(t), Some(d))
         }
@@ -517,6 +539,28 @@ pub fn unit_costs(inputs: &Inputs, out: &mut [f64]) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// The memos of the per-unit kernel that a Monte Carlo thread keeps across draws: capital
+/// recovery factors, and each fleet's last serving result. Both are keyed by what they depend
+/// on, so they are always valid and the results are the same bits as without them.
+#[derive(Debug, Clone, Default)]
+pub struct KernelMemo {
+    crf: CrfMemo,
+    serving: Vec<ServingEntry>,
+}
+
+/// [`unit_costs`] with memos kept across calls (the Monte Carlo's hot path).
+pub fn unit_costs_memo(
+    inputs: &Inputs,
+    out: &mut [f64],
+    memo: &mut KernelMemo,
+) -> Result<(), ModelError> {
+    memo.serving.resize(out.len(), None);
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = unit_cost_kernel(inputs, i, &mut memo.crf, Some(&mut memo.serving[i]))?;
+    }
+    Ok(())
+}
+
 /// [`unit_cost`] with a memo of capital recovery factors that the caller keeps across
 /// evaluations (it is keyed by the rate and life themselves, so it is always valid).
 pub fn unit_cost_memo(
@@ -524,12 +568,21 @@ pub fn unit_cost_memo(
     index: usize,
     memo: &mut CrfMemo,
 ) -> Result<f64, ModelError> {
+    unit_cost_kernel(inputs, index, memo, None)
+}
+
+fn unit_cost_kernel(
+    inputs: &Inputs,
+    index: usize,
+    memo: &mut CrfMemo,
+    serving: Option<&mut ServingEntry>,
+) -> Result<f64, ModelError> {
     let f = &inputs.fleets[index];
     let site = FleetSite::of(f, &inputs.site);
     let w = watts_per_chip(f);
     fits_one_node(inputs, f, site.pue, w)?;
     let c = chip_year_cost_memo(f, &site, &inputs.finance, w, memo).total();
-    let work = chip_work(&inputs.workload, f)?;
+    let work = chip_work_cached(&inputs.workload, f, serving)?;
     if let Some(d) = &work.serving {
         // The fleet's chips without size's other refusals (fits_one_node made the one that
         // matters here): the per-unit kernel refuses what fleet_figures refuses, no more.

@@ -852,9 +852,12 @@ fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
         let divides = ctx.s.heads.map_or(true, |h| divides(h, n));
         // A size that cannot hold the weights and one sequence is skipped before `at`, whose
         // refusal would look for the chips that would (a loop): the Monte Carlo's hot path.
-        let r = ctx.replica(n);
-        let holds = ctx.weights + r.held_seq <= r.capacity * (1.0 + 1e-9);
-        if divides && holds {
+        // Sizes that do not divide the heads are skipped before building their replica.
+        let holds = divides && {
+            let r = ctx.replica(n);
+            ctx.weights + r.held_seq <= r.capacity * (1.0 + 1e-9)
+        };
+        if holds {
             match ctx.at(n) {
                 Ok(s) => {
                     if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
