@@ -151,10 +151,11 @@ pub fn metric_grid(
                     }
                     None => metric.value(x),
                 };
-                value.map_err(|error| (k, error))
+                // Boxed: a small Err keeps the hot path's Result as light as an f64's.
+                value.map_err(|error| (k, Box::new(error)))
             },
         )
-        .collect::<Result<Vec<f64>, (usize, model::ModelError)>>()
+        .collect::<Result<Vec<f64>, (usize, Box<model::ModelError>)>>()
         .map_err(|(k, error)| {
             // Threads race to the first refusal they meet; name the first point in grid order
             // (evaluated again, on failure only), so the message does not depend on the run.
@@ -168,7 +169,7 @@ pub fn metric_grid(
                         Some((candidate, _)) => model::unit_cost(&x, candidate).map(|_| ()),
                         None => metric.value(&x).map(|_| ()),
                     };
-                    v.err().map(|e| (j, e))
+                    v.err().map(|e| (j, Box::new(e)))
                 })
                 .unwrap_or((k, error));
             let at: Vec<f64> = (0..params.len())
@@ -176,7 +177,7 @@ pub fn metric_grid(
                 .collect();
             PointError {
                 at: describe(axes, &at),
-                error: Box::new(first.1),
+                error: first.1,
             }
         })
 }
