@@ -358,6 +358,28 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     print(&text)
 }
 
+/// One summary's rows of montecarlo.csv: kind, id, baseline, metric and the statistics, once
+/// per level of P(metric >= level) (one row with the level columns empty when there is none).
+fn stat_rows(
+    w: &mut csv::Writer<Vec<u8>>,
+    names: [&str; 4],
+    s: &crate::analysis::stats::Summary,
+    ex: &[crate::analysis::stats::Exceedance],
+) {
+    let mut head: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    head.extend([s.mean, s.sd, s.p5, s.p50, s.p95].map(|v| Num(v).to_string()));
+    if ex.is_empty() {
+        let mut rec = head.clone();
+        rec.extend([String::new(), String::new(), String::new()]);
+        w.write_record(rec).expect("csv");
+    }
+    for e in ex {
+        let mut rec = head.clone();
+        rec.extend([e.level, e.probability, e.se].map(|v| Num(v).to_string()));
+        w.write_record(rec).expect("csv");
+    }
+}
+
 fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -376,75 +398,18 @@ fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> St
     ])
     .expect("csv");
     for (f, s) in x.fleets.iter().zip(&r.fleets) {
-        w.write_record([
-            String::from("fleet"),
-            f.id.clone(),
-            String::new(),
-            "cost_per_unit".into(),
-            Num(s.mean).to_string(),
-            Num(s.sd).to_string(),
-            Num(s.p5).to_string(),
-            Num(s.p50).to_string(),
-            Num(s.p95).to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])
-        .expect("csv");
+        stat_rows(&mut w, ["fleet", &f.id, "", "cost_per_unit"], s, &[]);
     }
     for (&(c, b), (s, ex)) in setup.comparisons.iter().zip(&r.comparisons) {
-        let head = [
-            String::from("comparison"),
-            x.fleets[c].id.clone(),
-            x.fleets[b].id.clone(),
-            "rho".into(),
-            Num(s.mean).to_string(),
-            Num(s.sd).to_string(),
-            Num(s.p5).to_string(),
-            Num(s.p50).to_string(),
-            Num(s.p95).to_string(),
-        ];
-        if ex.is_empty() {
-            let mut rec = head.to_vec();
-            rec.extend([String::new(), String::new(), String::new()]);
-            w.write_record(rec).expect("csv");
-        }
-        for e in ex {
-            let mut rec = head.to_vec();
-            rec.extend([
-                Num(e.level).to_string(),
-                Num(e.probability).to_string(),
-                Num(e.se).to_string(),
-            ]);
-            w.write_record(rec).expect("csv");
-        }
+        stat_rows(
+            &mut w,
+            ["comparison", &x.fleets[c].id, &x.fleets[b].id, "rho"],
+            s,
+            ex,
+        );
     }
     if let (Some(f), Some((s, ex))) = (followed(setup), &r.program) {
-        let head = [
-            f.kind.to_string(),
-            f.id.to_string(),
-            f.baseline.to_string(),
-            f.key.to_string(),
-            Num(s.mean).to_string(),
-            Num(s.sd).to_string(),
-            Num(s.p5).to_string(),
-            Num(s.p50).to_string(),
-            Num(s.p95).to_string(),
-        ];
-        if ex.is_empty() {
-            let mut rec = head.to_vec();
-            rec.extend([String::new(), String::new(), String::new()]);
-            w.write_record(rec).expect("csv");
-        }
-        for e in ex {
-            let mut rec = head.to_vec();
-            rec.extend([
-                Num(e.level).to_string(),
-                Num(e.probability).to_string(),
-                Num(e.se).to_string(),
-            ]);
-            w.write_record(rec).expect("csv");
-        }
+        stat_rows(&mut w, [f.kind, f.id, f.baseline, f.key], s, ex);
     }
     report::csv::finish(w)
 }
