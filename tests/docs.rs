@@ -102,3 +102,66 @@ fn scenario_reference_is_generated_from_the_key_tables() {
         assert!(fleet.get(key).is_some(), "fleet.{key}");
     }
 }
+
+/// Lines of a source file before its `#[cfg(test)]` module (the whole file without one).
+fn lines_before_tests(text: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with("#[cfg(test)]"))
+        .unwrap_or_else(|| text.lines().count())
+}
+
+/// Files that are a test module themselves (declared `#[cfg(test)] mod NAME;`).
+fn is_test_module(path: &std::path::Path) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    ["mod.rs", "lib.rs"].iter().any(|parent| {
+        std::fs::read_to_string(dir.join(parent))
+            .map(|t| t.contains(&format!("#[cfg(test)]\nmod {stem};")))
+            .unwrap_or(false)
+    })
+}
+
+/// Issue 11: no file in src over 800 lines before its tests. The two files below are the ones
+/// still over (each is one large function or parser to split by meaning); their present sizes
+/// are ceilings, so they may only shrink, and every other file is held to 800.
+#[test]
+fn no_source_file_is_over_800_lines_before_its_tests() {
+    const LIMIT: usize = 800;
+    let not_yet: [(&str, usize); 2] = [
+        ("src/scenario/parse.rs", 1791),  // the scenario parser
+        ("src/report/workbook.rs", 1617), // `build`: one function per sheet still to come
+    ];
+    let mut stack = vec![root().join("src")];
+    let mut over = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || is_test_module(&path) {
+                continue;
+            }
+            let rel = path
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let n = lines_before_tests(&std::fs::read_to_string(&path).unwrap());
+            let limit = not_yet
+                .iter()
+                .find(|(f, _)| *f == rel)
+                .map_or(LIMIT, |&(_, ceiling)| ceiling);
+            if n > limit {
+                over.push(format!(
+                    "{rel}: {n} lines before its tests (at most {limit})"
+                ));
+            }
+        }
+    }
+    over.sort();
+    assert!(over.is_empty(), "split by meaning:\n{}", over.join("\n"));
+}

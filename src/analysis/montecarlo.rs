@@ -41,9 +41,8 @@ pub struct Setup {
     /// (candidate, baseline) of each comparison.
     pub comparisons: Vec<(usize, usize)>,
     pub levels: Vec<f64>,
-    /// A metric followed on every draw (`montecarlo --program ID`, or `--metric KEY` of a
-    /// fleet or comparison), with the levels
-    /// whose exceedance P(metric >= level) is reported.
+    /// A metric followed on every draw (`--program ID`, or `--metric KEY` of a fleet or
+    /// comparison), with the levels whose exceedance P(metric >= level) is reported.
     pub program: Option<(Metric, Vec<f64>)>,
 }
 
