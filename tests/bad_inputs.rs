@@ -338,3 +338,23 @@ fn word_splitting_of_args_lines() {
     );
     assert_eq!(split_words("''"), [""]);
 }
+
+/// The whole stderr of `validate` on every case, pinned as an insta snapshot
+/// (tests/snapshots/bad_inputs__NAME.snap): the fragments above say what must be there, the
+/// snapshot that nothing else changed (wording, carets, help lines, order). A generated case's
+/// temporary folder prints as `<tmp>`. Review a change with `cargo insta review`, or accept
+/// all with `INSTA_UPDATE=always cargo test --test bad_inputs` and read the diff.
+#[test]
+fn every_bad_input_message_is_pinned_whole() {
+    for case in &cases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = input(case, tmp.path()).display().to_string();
+        let mut validate = vec!["validate".to_string(), file];
+        validate.extend(case.args.iter().cloned());
+        let out = fleetcost(&validate);
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .replace(&tmp.path().display().to_string(), "<tmp>");
+        let text = format!("exit: {:?}\n{stderr}", out.status.code());
+        insta::assert_snapshot!(case.name.clone(), text);
+    }
+}
