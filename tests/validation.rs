@@ -1063,18 +1063,28 @@ fn serving_throughput_against_published_trtllm_runs() {
 /// docs/validation.md.
 #[test]
 fn print_the_serving_table() {
+    print!("{}", serving_table());
+}
+
+/// The serving table of docs/validation.md (its rows and the summary lines after it).
+fn serving_table() -> String {
+    use std::fmt::Write;
     let cols = serving_columns();
     let refined = serving_points(true);
     let plain = serving_points(false);
-    println!("source: {TRTLLM_V1}");
-    println!(
+    assert_eq!(refined.len(), 87);
+    let mut out = String::new();
+    let _ = writeln!(out, "source: {TRTLLM_V1}");
+    let _ = writeln!(
+        out,
         "| model | chip | TP | in/out | published tok/s | model tok/s | error | MODEL.md alone |"
     );
-    println!("|---|---|---:|---|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---:|---|---:|---:|---:|---:|");
     for (r, p) in refined.iter().zip(&plain) {
         let c = &cols[r.0];
         let (i, o) = SHAPES[r.1];
-        println!(
+        let _ = writeln!(
+            out,
             "| {} | {} | {} | {i}/{o} | {:.0} | {:.0} | {:+.1} % | {:+.1} % |",
             c.model.name,
             c.chip,
@@ -1097,9 +1107,32 @@ fn print_the_serving_table() {
     ] {
         let (m, x, n) = error_stats(&refined, pick);
         let (pm, px, _) = error_stats(&plain, pick);
-        println!("{name}: {n} points, refined median {:.1} % max {:.1} %; MODEL.md alone median {:.1} % max {:.1} %", m * 100.0, x * 100.0, pm * 100.0, px * 100.0);
+        let _ = writeln!(out, "{name}: {n} points, refined median {:.1} % max {:.1} %; MODEL.md alone median {:.1} % max {:.1} %", m * 100.0, x * 100.0, pm * 100.0, px * 100.0);
     }
-    assert_eq!(refined.len(), 87);
+    out
+}
+
+/// docs/validation.md holds the serving table exactly as the code computes it, so a change to
+/// the serving model that moves a point fails here until the doc is regenerated:
+/// `cargo test --test validation print_the_serving_table -- --nocapture` prints the table
+/// (paste its `|` rows over the doc's).
+#[test]
+fn docs_validation_md_holds_the_computed_serving_table() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md"),
+    )
+    .unwrap();
+    let table: String = serving_table()
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        doc.contains(&table),
+        "docs/validation.md's serving table differs from tests/validation.rs; regenerate it with \
+         `cargo test --test validation print_the_serving_table -- --nocapture` and paste the \
+         `|` rows. The computed table:\n{table}"
+    );
 }
 
 // ------------------------------------------------- published training runs (MODEL.md section 4)
