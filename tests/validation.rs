@@ -103,7 +103,7 @@ impl Row {
         match self.check {
             Check::Rel(t) => format!("within {:.0} %", t * 100.0),
             Check::Abs(t) => format!("within {t}"),
-            Check::Between(lo, hi) => format!("inside {lo}-{hi}"),
+            Check::Between(lo, hi) => format!("inside {}-{}", sig(lo), sig(hi)),
             Check::AtMost => "at most the figure".into(),
             Check::AtLeast => "at least the figure".into(),
             Check::HalfToAll => "between half the figure and the figure".into(),
@@ -1528,4 +1528,97 @@ fn print_the_training_table() {
         );
     }
     assert_eq!(rows.len(), 2 * runs().len() + throughput_runs().len());
+}
+
+/// A bound in a tolerance: four significant digits (3.362e6, not 3361996.8000000003).
+fn sig(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        format!("{:.3e}", v)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Rows as one table of docs/validation.md.
+fn doc_table(rows: &[Row]) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "| prediction | value | independent figure | source | distance | tolerance | pass |\n\
+         |---|---:|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let value = if r.value >= 1e5 {
+            format!("{:.3}M", r.value / 1e6)
+        } else if r.value >= 100.0 {
+            format!("{:.1}", r.value)
+        } else {
+            format!("{:.4}", r.value)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {value} | {} | {} | {} | {} | {} |",
+            r.prediction,
+            r.figure_text,
+            r.source,
+            r.distance(),
+            r.tolerance(),
+            if r.passes() { "yes" } else { "NO" }
+        );
+    }
+    out
+}
+
+/// The tables of docs/validation.md section 2, by heading, as the code computes them.
+fn doc_tables() -> Vec<(&'static str, String)> {
+    let group = |rows: Vec<Row>, g: &str| -> Vec<Row> {
+        rows.into_iter().filter(|r| r.group == g).collect()
+    };
+    vec![
+        (
+            "measured H100",
+            doc_table(&group(measured_rows(), "measured H100")),
+        ),
+        (
+            "training MFU",
+            doc_table(&group(mfu_rows(), "training MFU")),
+        ),
+        ("published training runs", doc_table(&training_run_rows())),
+        ("MFU convention", doc_table(&convention_rows())),
+        (
+            "cloud rates",
+            doc_table(&group(cloud_rows(), "cloud rates")),
+        ),
+        ("power", doc_table(&group(power_rows(), "power"))),
+    ]
+}
+
+/// `cargo test --test validation print_the_doc_tables -- --nocapture` prints every table of
+/// docs/validation.md section 2, each after a `<!-- table: NAME -->` line.
+#[test]
+fn print_the_doc_tables() {
+    for (name, table) in doc_tables() {
+        println!("<!-- table: {name} -->\n{table}");
+    }
+}
+
+/// docs/validation.md holds every section-2 table exactly as the code computes it, each after
+/// its `<!-- table: NAME -->` marker: a changed figure, tolerance or prediction fails here
+/// until the doc is regenerated with scripts/validation-doc.sh.
+#[test]
+fn docs_validation_md_holds_the_computed_tables() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md"),
+    )
+    .unwrap();
+    let mut stale = Vec::new();
+    for (name, table) in doc_tables() {
+        if !doc.contains(&format!("<!-- table: {name} -->\n{table}")) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/validation.md differs from tests/validation.rs in the tables {stale:?}; run \
+         scripts/validation-doc.sh and review `git diff docs/validation.md`"
+    );
 }
