@@ -6,11 +6,11 @@
 //! so the same seed and n give the same bytes at any thread count.
 
 use super::copula::Copula;
-use super::dist::{open_unit, Dist, Marginal, Range as DistRange};
+use super::dist::{open_unit, Dist, Marginal};
 use super::metric::Metric;
 use super::stats::{Accumulator, ChunkStats, Exceedance, QuantileMethod, StatsConfig, Summary};
 use crate::model::{self, Inputs};
-use crate::scenario::{params, DistSpec, Param, Scenario};
+use crate::scenario::{DistSpec, Param, Scenario};
 use crate::units::format::Num;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,15 +44,6 @@ pub struct Setup {
     /// A metric followed on every draw (`--program ID`, or `--metric KEY` of a fleet or
     /// comparison), with the levels whose exceedance P(metric >= level) is reported.
     pub program: Option<(Metric, Vec<f64>)>,
-}
-
-/// The range of a parameter as the distributions see it.
-pub fn dist_range(r: &params::Range) -> DistRange {
-    DistRange {
-        lo: r.min,
-        hi: r.max,
-        lo_open: r.min_open,
-    }
 }
 
 /// `x(z) = quantile(Phi(z))` of one marginal tabulated for the copula path: correlated
@@ -167,7 +158,7 @@ pub fn dist_of(d: &DistSpec) -> Dist {
 
 /// The marginal of one `[uncertainty]` entry, truncated to its parameter's range.
 pub fn marginal(u: &crate::scenario::Uncertain) -> Result<Marginal, String> {
-    Marginal::with_range(dist_of(&u.dist), dist_range(&u.param.spec().range))
+    Marginal::with_range(dist_of(&u.dist), u.param.spec().range)
         .map_err(|e| format!("uncertainty \"{}\": {e}", u.path))
 }
 
@@ -800,22 +791,15 @@ fn check_summaries(
 
 #[cfg(test)]
 mod tests {
+    use super::super::dist::Range as DistRange;
     use super::*;
 
     /// The z table agrees with the exact `quantile(Phi(z))` within MAX_ERROR of the span on every
     /// correlated marginal of the shipped 2 GW scenario and a few hard shapes.
     #[test]
     fn z_table_error_is_within_bound() {
-        let open01 = DistRange {
-            lo: 0.0,
-            hi: 1.0,
-            lo_open: true,
-        };
-        let pos = DistRange {
-            lo: 0.0,
-            hi: f64::INFINITY,
-            lo_open: false,
-        };
+        let open01 = DistRange::open_low(0.0, 1.0);
+        let pos = DistRange::closed(0.0, f64::INFINITY);
         let cases = [
             (
                 Dist::Triangular {
@@ -902,11 +886,7 @@ mod tests {
 
     #[test]
     fn shipped_marginals_get_a_table() {
-        let pos = DistRange {
-            lo: 0.0,
-            hi: f64::INFINITY,
-            lo_open: false,
-        };
+        let pos = DistRange::closed(0.0, f64::INFINITY);
         for d in [
             Dist::Triangular {
                 low: 6e3,
@@ -931,11 +911,7 @@ mod tests {
 
     #[test]
     fn untruncated_lognormal_needs_no_table() {
-        let pos = DistRange {
-            lo: 0.0,
-            hi: f64::INFINITY,
-            lo_open: false,
-        };
+        let pos = DistRange::closed(0.0, f64::INFINITY);
         let m = Marginal::with_range(
             Dist::LogNormal {
                 p5: 10.0,

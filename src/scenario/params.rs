@@ -60,6 +60,27 @@ impl Range {
         }
     }
 
+    /// `[lo, hi]` (not whole numbers).
+    pub const fn closed(lo: f64, hi: f64) -> Range {
+        Range {
+            min: lo,
+            min_open: false,
+            max: hi,
+            integer: false,
+        }
+    }
+
+    /// `(lo, hi]`, e.g. `(0, 1]` for fractions or `(0, inf)` for "> 0".
+    pub const fn open_low(lo: f64, hi: f64) -> Range {
+        Range {
+            min: lo,
+            min_open: true,
+            max: hi,
+            integer: false,
+        }
+    }
+
+    /// Whether `x` lies in the range (finite `x` only).
     pub fn contains(&self, x: f64) -> bool {
         let above = if self.min_open {
             x > self.min
@@ -84,6 +105,24 @@ impl Range {
         } else {
             format!("{lo} {}", self.min)
         }
+    }
+}
+
+/// The interval in mathematical notation: `(0, 1]`, `[1, inf)`, `(-inf, 5]`.
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let open = self.min_open || self.min == f64::NEG_INFINITY;
+        let lo = if self.min == f64::NEG_INFINITY {
+            "-inf".to_string()
+        } else {
+            self.min.to_string()
+        };
+        let (hi, close) = if self.max == f64::INFINITY {
+            ("inf".to_string(), ')')
+        } else {
+            (self.max.to_string(), ']')
+        };
+        write!(f, "{}{lo}, {hi}{close}", if open { '(' } else { '[' })
     }
 }
 

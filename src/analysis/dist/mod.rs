@@ -26,10 +26,10 @@
 //!
 //! # Ranges and open bounds
 //!
-//! A [`Range`] is `[lo, hi]` (`hi` may be `+inf`, `lo` may be `-inf`) or `(lo, hi]`
-//! ([`Range::open_low`], for "> 0" and "(0, 1]" keys). With an open lower bound the bounds of a
-//! distribution must be strictly above `lo`, and a draw is never below the next float above
-//! `lo` (truncation at the boundary has probability zero; the clamp only absorbs rounding).
+//! A [`Range`] (the scenario keys' own type, `scenario::params::Range`) is `[min, max]` (`max`
+//! may be `+inf`, `min` may be `-inf`) or `(min, max]` ([`Range::open_low`], for "> 0" and
+//! "(0, 1]" keys). With an open lower bound the bounds of a distribution must be strictly above
+//! `min`, and a draw is never below the next float above `min` (truncation at the boundary has probability zero; the clamp only absorbs rounding).
 //! Above an open 0 that float is the smallest normal double (2.2e-308), not the subnormal 5e-324:
 //! a lognormal draw that underflows to 0 (p5 = 1e-300) lands there, and a subnormal would carry
 //! its underflow on: 5e-324 x 0.4 is 0 again in the model, which then divides by it.
@@ -85,8 +85,6 @@
 
 // The published coefficient tables (Cody, Wichura) are kept digit for digit.
 #![allow(clippy::excessive_precision)]
-
-use std::fmt;
 
 use thiserror::Error;
 
@@ -146,72 +144,20 @@ impl Dist {
     }
 }
 
-/// A parameter's valid range: `[lo, hi]`, or `(lo, hi]` when `lo_open`. `hi` may be `+inf`
-/// and `lo` may be `-inf` (an infinite end is never attained).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Range {
-    pub lo: f64,
-    pub hi: f64,
-    pub lo_open: bool,
-}
+/// A parameter's valid range: the scenario's own [`Range`] (one type for keys and
+/// distributions): `[min, max]`, or `(min, max]` when `min_open`; `max` may be `+inf` and
+/// `min` may be `-inf` (an infinite end is never attained).
+pub use crate::scenario::params::Range;
 
-impl Range {
-    /// `[lo, hi]`.
-    pub const fn closed(lo: f64, hi: f64) -> Self {
-        Range {
-            lo,
-            hi,
-            lo_open: false,
-        }
-    }
-
-    /// `(lo, hi]`, e.g. `(0, 1]` for fractions or `(0, inf)` for "> 0".
-    pub const fn open_low(lo: f64, hi: f64) -> Self {
-        Range {
-            lo,
-            hi,
-            lo_open: true,
-        }
-    }
-
-    /// Whether `x` lies in the range (finite `x` only).
-    pub fn contains(&self, x: f64) -> bool {
-        x.is_finite()
-            && (if self.lo_open {
-                x > self.lo
-            } else {
-                x >= self.lo
-            })
-            && x <= self.hi
-    }
-
-    /// The smallest value a draw may take: `lo`, or the next float above it when open (the
-    /// smallest normal double above an open 0, so that products of a draw stay non-zero).
-    fn min_value(&self) -> f64 {
-        if self.lo_open && self.lo == 0.0 {
-            f64::MIN_POSITIVE
-        } else if self.lo_open {
-            next_up(self.lo)
-        } else {
-            self.lo
-        }
-    }
-}
-
-impl fmt::Display for Range {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let open = self.lo_open || self.lo == f64::NEG_INFINITY;
-        let lo = if self.lo == f64::NEG_INFINITY {
-            "-inf".to_string()
-        } else {
-            self.lo.to_string()
-        };
-        let (hi, close) = if self.hi == f64::INFINITY {
-            ("inf".to_string(), ')')
-        } else {
-            (self.hi.to_string(), ']')
-        };
-        write!(f, "{}{lo}, {hi}{close}", if open { '(' } else { '[' })
+/// The smallest value a draw may take in `r`: `min`, or the next float above it when open (the
+/// smallest normal double above an open 0, so that products of a draw stay non-zero).
+fn min_value(r: &Range) -> f64 {
+    if r.min_open && r.min == 0.0 {
+        f64::MIN_POSITIVE
+    } else if r.min_open {
+        next_up(r.min)
+    } else {
+        r.min
     }
 }
 
@@ -349,7 +295,7 @@ enum Kind {
 pub struct Marginal {
     dist: Dist,
     range: Range,
-    /// Smallest value a draw may take (`range.lo`, or just above it when open).
+    /// Smallest value a draw may take (`range.min`, or just above it when open).
     min: f64,
     kind: Kind,
 }
@@ -402,12 +348,12 @@ impl Marginal {
 
     /// `d` truncated to `range` (which may have an open lower bound).
     pub fn with_range(d: Dist, range: Range) -> Result<Self, DistError> {
-        if range.lo.is_nan()
-            || range.hi.is_nan()
-            || range.lo > range.hi
-            || (range.lo_open && range.lo >= range.hi)
-            || range.lo == f64::INFINITY
-            || range.hi == f64::NEG_INFINITY
+        if range.min.is_nan()
+            || range.max.is_nan()
+            || range.min > range.max
+            || (range.min_open && range.min >= range.max)
+            || range.min == f64::INFINITY
+            || range.max == f64::NEG_INFINITY
         {
             return Err(DistError::new(
                 "range",
@@ -482,7 +428,7 @@ impl Marginal {
                     return Err(DistError::new("sd", format!("sd = {sd} must be >= 0")));
                 }
                 check_in("mean", mean, &range)?;
-                let (zl, zh) = ((range.lo - mean) / sd, (range.hi - mean) / sd);
+                let (zl, zh) = ((range.min - mean) / sd, (range.max - mean) / sd);
                 if sd == 0.0 {
                     Kind::Fixed(mean)
                 } else if zh - zl < FLAT_Z_WIDTH {
@@ -491,8 +437,8 @@ impl Marginal {
                     // within (zh - zl)^2 / 2 relative, so the truncated normal is the uniform on
                     // the range, its limit as sd -> inf.
                     Kind::Uniform {
-                        low: range.lo,
-                        span: range.hi - range.lo,
+                        low: range.min,
+                        span: range.max - range.min,
                     }
                 } else {
                     Kind::Normal {
@@ -522,12 +468,12 @@ impl Marginal {
                     let (l5, l95) = (p5.ln(), p95.ln());
                     let mu = 0.5 * (l5 + l95);
                     let sigma = (l95 - l5) / (2.0 * Z95);
-                    let zl = if range.lo > 0.0 {
-                        (range.lo.ln() - mu) / sigma
+                    let zl = if range.min > 0.0 {
+                        (range.min.ln() - mu) / sigma
                     } else {
                         f64::NEG_INFINITY
                     };
-                    let zh = (range.hi.ln() - mu) / sigma;
+                    let zh = (range.max.ln() - mu) / sigma;
                     Kind::LogNormal {
                         mu,
                         sigma,
@@ -539,7 +485,7 @@ impl Marginal {
         Ok(Marginal {
             dist: d,
             range,
-            min: range.min_value(),
+            min: min_value(&range),
             kind,
         })
     }
@@ -568,7 +514,7 @@ impl Marginal {
             Kind::Normal { mean, sd, tz } => mean + sd * tz.z(u),
             Kind::LogNormal { mu, sigma, tz } => (mu + sigma * tz.z(u)).exp(),
         };
-        x.clamp(self.min, self.range.hi)
+        x.clamp(self.min, self.range.max)
     }
 
     /// `quantile(norm_cdf(z))` for a copula's normal score `z`: for a normal or lognormal
@@ -579,10 +525,10 @@ impl Marginal {
     pub fn quantile_z(&self, z: f64) -> f64 {
         match &self.kind {
             Kind::Normal { mean, sd, tz } if tz.fl == 0.0 && tz.gh == 0.0 => {
-                (mean + sd * z).clamp(self.min, self.range.hi)
+                (mean + sd * z).clamp(self.min, self.range.max)
             }
             Kind::LogNormal { mu, sigma, tz } if tz.fl == 0.0 && tz.gh == 0.0 => {
-                (mu + sigma * z).exp().clamp(self.min, self.range.hi)
+                (mu + sigma * z).exp().clamp(self.min, self.range.max)
             }
             _ => self.quantile(norm_cdf(z)),
         }
@@ -1647,7 +1593,7 @@ mod tests {
             let (ua, ub) = (u1.min(u2), u1.max(u2));
             let (xa, xb) = (m.quantile(ua), m.quantile(ub));
             proptest::prop_assert!(xa <= xb * (1.0 + 1e-12) + 1e-12, "{:?}: q({}) = {} > q({}) = {}", d, ua, xa, ub, xb);
-            proptest::prop_assert!(xa >= r.lo && xb <= r.hi);
+            proptest::prop_assert!(xa >= r.min && xb <= r.max);
         }
     }
 }
