@@ -10,7 +10,7 @@ use super::dist::{open_unit, Dist, Marginal};
 use super::metric::Metric;
 use super::stats::{Accumulator, ChunkStats, Exceedance, QuantileMethod, StatsConfig, Summary};
 use crate::model::{self, Inputs};
-use crate::scenario::{DistSpec, Param, Scenario};
+use crate::scenario::{Param, Scenario};
 use crate::units::format::Num;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -144,21 +144,9 @@ impl ZTable {
     }
 }
 
-/// A scenario distribution as the sampler's.
-pub fn dist_of(d: &DistSpec) -> Dist {
-    match *d {
-        DistSpec::Fixed { value } => Dist::Fixed(value),
-        DistSpec::Uniform { low, high } => Dist::Uniform { low, high },
-        DistSpec::Triangular { low, mode, high } => Dist::Triangular { low, mode, high },
-        DistSpec::Pert { low, mode, high } => Dist::Pert { low, mode, high },
-        DistSpec::Normal { mean, sd } => Dist::Normal { mean, sd },
-        DistSpec::LogNormal { p5, p95 } => Dist::LogNormal { p5, p95 },
-    }
-}
-
 /// The marginal of one `[uncertainty]` entry, truncated to its parameter's range.
 pub fn marginal(u: &crate::scenario::Uncertain) -> Result<Marginal, String> {
-    Marginal::with_range(dist_of(&u.dist), u.param.spec().range)
+    Marginal::with_range(u.dist, u.param.spec().range)
         .map_err(|e| format!("uncertainty \"{}\": {e}", u.path))
 }
 

@@ -100,49 +100,9 @@ pub use normal::*;
 // Dist, Range, Marginal
 // ---------------------------------------------------------------------------------------------
 
-/// A distribution as written in a scenario's `[uncertainty]` table (SI units).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Dist {
-    Fixed(f64),
-    Uniform {
-        low: f64,
-        high: f64,
-    },
-    Triangular {
-        low: f64,
-        mode: f64,
-        high: f64,
-    },
-    /// Beta-PERT with lambda = 4.
-    Pert {
-        low: f64,
-        mode: f64,
-        high: f64,
-    },
-    Normal {
-        mean: f64,
-        sd: f64,
-    },
-    /// `ln x` normal with the given 5th and 95th percentiles.
-    LogNormal {
-        p5: f64,
-        p95: f64,
-    },
-}
-
-impl Dist {
-    /// The scenario name of the distribution: "fixed", "uniform", ...
-    pub fn name(&self) -> &'static str {
-        match self {
-            Dist::Fixed(_) => "fixed",
-            Dist::Uniform { .. } => "uniform",
-            Dist::Triangular { .. } => "triangular",
-            Dist::Pert { .. } => "pert",
-            Dist::Normal { .. } => "normal",
-            Dist::LogNormal { .. } => "lognormal",
-        }
-    }
-}
+/// A distribution as written in a scenario's `[uncertainty]` table (SI units): the scenario's
+/// own type (`scenario::DistSpec`), one for parsing, checking and sampling.
+pub use crate::scenario::DistSpec as Dist;
 
 /// A parameter's valid range: the scenario's own [`Range`] (one type for keys and
 /// distributions): `[min, max]`, or `(min, max]` when `min_open`; `max` may be `+inf` and
@@ -361,7 +321,7 @@ impl Marginal {
             ));
         }
         let kind = match d {
-            Dist::Fixed(v) => {
+            Dist::Fixed { value: v } => {
                 check_finite("value", v)?;
                 check_in("value", v, &range)?;
                 Kind::Fixed(v)
@@ -584,7 +544,7 @@ impl Marginal {
     /// median `sqrt(p5 p95)` of a lognormal (all of the untruncated shape, all in the range).
     pub fn base(&self) -> f64 {
         match self.dist {
-            Dist::Fixed(v) => v,
+            Dist::Fixed { value: v } => v,
             Dist::Uniform { low, high } => low + 0.5 * (high - low),
             Dist::Triangular { mode, .. } | Dist::Pert { mode, .. } => mode,
             Dist::Normal { mean, .. } => mean,
@@ -1266,7 +1226,7 @@ mod tests {
     fn degenerate_and_fixed() {
         let inf = f64::INFINITY;
         let cases = [
-            (Dist::Fixed(7.0), 7.0),
+            (Dist::Fixed { value: 7.0 }, 7.0),
             (
                 Dist::Uniform {
                     low: 3.0,
@@ -1425,9 +1385,14 @@ mod tests {
                 "high",
                 "high = 1.5 is outside",
             ),
-            (Dist::Fixed(2.0), unit, "value", "value = 2 is outside"),
             (
-                Dist::Fixed(f64::NAN),
+                Dist::Fixed { value: 2.0 },
+                unit,
+                "value",
+                "value = 2 is outside",
+            ),
+            (
+                Dist::Fixed { value: f64::NAN },
                 unit,
                 "value",
                 "value = NaN is not a finite number",
