@@ -793,6 +793,11 @@ struct Column {
     fitted: bool,
 }
 
+/// Bytes per weight of an NVFP4 checkpoint: 4-bit values plus one FP8 (E4M3) scale per block of
+/// 16 (NVIDIA, "Introducing NVFP4 for Efficient and Accurate Low-Precision Inference", NVIDIA
+/// Technical Blog, 2025-06-24): 0.5 + 1/16 (the per-tensor FP32 scale is negligible).
+const NVFP4_BYTES: f64 = 0.5 + 1.0 / 16.0;
+
 /// The published columns used (TRTLLM_V1 tables, values verbatim).
 fn serving_columns() -> Vec<Column> {
     use fleetcost::model::Precision::{Fp4, Fp8};
@@ -903,7 +908,7 @@ fn serving_columns() -> Vec<Column> {
             chip: "b200",
             tp: 1.0,
             precision: Fp4,
-            weight_bytes: 0.5,
+            weight_bytes: NVFP4_BYTES,
             fitted: false,
             measured: s([
                 11147.0, 9922.0, 6831.0, 7762.0, 7007.0, 6271.0, 1339.0, 4783.0, 1459.0, 665.0,
@@ -915,11 +920,11 @@ fn serving_columns() -> Vec<Column> {
 /// The engine's figures, one set for every column: fitted (a grid over mfu 0.5-0.7, mbu
 /// 0.7-0.9, step_overhead 0-5 ms, max_batch 256-2048, allreduce latency 5-20 us) to the
 /// median error of the six dense Hopper columns; the MoE and FP4 columns are out of sample.
-const ENGINE_MFU: f64 = 0.6;
-const ENGINE_MBU: f64 = 0.8;
-const ENGINE_STEP_OVERHEAD: f64 = 2e-3;
-const ENGINE_MAX_BATCH: f64 = 512.0;
-const ENGINE_ALLREDUCE_LATENCY: f64 = 20e-6;
+const ENGINE_MFU: f64 = 0.5;
+const ENGINE_MBU: f64 = 0.85;
+const ENGINE_STEP_OVERHEAD: f64 = 1e-3;
+const ENGINE_MAX_BATCH: f64 = 2048.0;
+const ENGINE_ALLREDUCE_LATENCY: f64 = 40e-6;
 /// NVLink 4 (H100, H200): 900 GB/s per GPU both ways (NVIDIA H100 datasheet, 2022) = 450 one
 /// way; NVLink 5 (B200): 1.8 TB/s both ways (NVIDIA Blackwell datasheet, 2024) = 900.
 fn nvlink_one_way(chip: &str) -> f64 {
@@ -930,9 +935,35 @@ fn nvlink_one_way(chip: &str) -> f64 {
     }
 }
 
-/// Output tokens/s of one TP group by the serving model, `refined` with the two refinements of
-/// docs/model.md or by MODEL.md's formulas alone.
+/// Output tokens/s of one TP group by the serving model, `refined` with the refinements of
+/// docs/model.md or by MODEL.md's formulas alone, at the engine figures.
 fn predict(c: &Column, input: f64, output: f64, refined: bool) -> f64 {
+    predict_at(c, input, output, refined, ENGINE_MFU, ENGINE_MBU)
+}
+
+/// `predict` at the given mfu and mbu.
+fn predict_at(c: &Column, input: f64, output: f64, refined: bool, mfu: f64, mbu: f64) -> f64 {
+    let engine = Engine {
+        mfu,
+        mbu,
+        step_overhead: ENGINE_STEP_OVERHEAD,
+        max_batch: ENGINE_MAX_BATCH,
+        allreduce_latency: ENGINE_ALLREDUCE_LATENCY,
+    };
+    predict_engine(c, input, output, refined, &engine)
+}
+
+/// An inference engine's figures.
+struct Engine {
+    mfu: f64,
+    mbu: f64,
+    step_overhead: f64,
+    max_batch: f64,
+    allreduce_latency: f64,
+}
+
+/// `predict` with the engine's figures.
+fn predict_engine(c: &Column, input: f64, output: f64, refined: bool, e: &Engine) -> f64 {
     use fleetcost::model::serving::{serve, Moe, ReplicaSize, Requests, ServingChip, ServingShape};
     let row = fleetcost::scenario::Catalog::shipped()
         .get(c.chip)
@@ -955,7 +986,7 @@ fn predict(c: &Column, input: f64, output: f64, refined: bool) -> f64 {
         batch: None,
         replica: ReplicaSize::Fixed(c.tp),
         memory_reserve: fleetcost::model::DEFAULT_MEMORY_RESERVE,
-        max_batch: Some(ENGINE_MAX_BATCH),
+        max_batch: Some(e.max_batch),
         prefill_chunk: fleetcost::model::DEFAULT_PREFILL_CHUNK,
         tpot: None,
         ttft: None,
@@ -965,19 +996,18 @@ fn predict(c: &Column, input: f64, output: f64, refined: bool) -> f64 {
         speculation: None,
         disaggregated: false,
         prefill_replica: None,
-        sequential_attention: refined,
-        full_length_kv: refined,
+        refined,
     };
     let chip = ServingChip {
         peak: chip.peak[c.precision.index()].unwrap(),
-        mfu: ENGINE_MFU,
+        mfu: e.mfu,
         hbm: chip.hbm.unwrap(),
         hbm_bw: chip.hbm_bw.unwrap(),
-        mbu: ENGINE_MBU,
-        step_overhead: ENGINE_STEP_OVERHEAD,
+        mbu: e.mbu,
+        step_overhead: e.step_overhead,
         availability: 1.0,
         scaleup_bw: Some(nvlink_one_way(c.chip)),
-        allreduce_latency: ENGINE_ALLREDUCE_LATENCY,
+        allreduce_latency: e.allreduce_latency,
         chips_per_node: 8.0,
     };
     let s = serve(&shape, &chip).unwrap_or_else(|e| panic!("{} on {}: {e}", m.name, c.chip));
@@ -1023,6 +1053,44 @@ fn error_stats(
     (median(errs.clone()), max, errs.len())
 }
 
+/// (shape index, measured, predicted, in the fit).
+type FitPoint = (usize, f64, f64, bool);
+
+/// The FP4 column calibrated the way `calibrate` would: mfu and mbu for B200 at FP4 fitted (a
+/// grid, mfu 0.20-0.60 by 0.01, mbu 0.50-0.90 by 0.05, least maximum error) to the even-numbered
+/// shapes of `SHAPES` (128/128, 128/4096, 1000/1000, 2048/128, 5000/500); the other five are
+/// held out. Returns (mfu, mbu, [(shape, measured, predicted, fitted)]).
+fn fp4_calibrated() -> (f64, f64, Vec<FitPoint>) {
+    let cols = serving_columns();
+    let c = cols
+        .iter()
+        .find(|c| c.precision == fleetcost::model::Precision::Fp4)
+        .unwrap();
+    let points = |mfu: f64, mbu: f64| -> Vec<FitPoint> {
+        let mut out = Vec::new();
+        for (j, m) in c.measured.iter().enumerate() {
+            let (input, output) = SHAPES[j];
+            let p = predict_at(c, input, output, true, mfu, mbu);
+            out.push((j, m.unwrap(), p, j % 2 == 0));
+        }
+        out
+    };
+    let mut best = (f64::INFINITY, 0.0, 0.0);
+    for mfu in (20..=60).map(|x| x as f64 / 100.0) {
+        for mbu in (10..=18).map(|x| x as f64 * 0.05) {
+            let worst = points(mfu, mbu)
+                .iter()
+                .filter(|p| p.3)
+                .map(|p| (p.2 / p.1 - 1.0).abs())
+                .fold(0.0, f64::max);
+            if worst < best.0 {
+                best = (worst, mfu, mbu);
+            }
+        }
+    }
+    (best.1, best.2, points(best.1, best.2))
+}
+
 #[test]
 fn serving_throughput_against_published_trtllm_runs() {
     let refined = serving_points(true);
@@ -1030,33 +1098,115 @@ fn serving_throughput_against_published_trtllm_runs() {
     let dense = |c: &Column| c.fitted;
     let moe = |c: &Column| c.model.experts.is_some();
     let fp4 = |c: &Column| c.precision == fleetcost::model::Precision::Fp4;
-    // The refined model on the six dense Hopper columns (in sample, 60 points): median 5.4 %,
-    // worst 46.2 % (Llama 3.1 405B, H100 TP8, 128/4096). Bounds a little above, so a change
-    // that worsens the fit fails here.
+    // The refined model on the six dense Hopper columns (in sample, 60 points): median 7.0 %,
+    // worst 14.8 %: the issue's goal (median 10 %, no point over 25 %). Bounds a little above
+    // the computed figures, so a change that worsens the fit fails here.
     let (med, max, n) = error_stats(&refined, dense);
     assert_eq!(n, 60);
     assert!(
-        med <= 0.06 && max <= 0.50,
+        med <= 0.075 && max <= 0.155,
         "dense Hopper: median {med:.3}, max {max:.3}"
     );
-    // MODEL.md's formulas alone (one roofline, KV at the mean length) on the same points with
-    // the same figures fit worse: the refinements earn their place.
-    let (plain_med, _, _) = error_stats(&plain, dense);
-    assert!(plain_med > med, "plain {plain_med:.3} vs refined {med:.3}");
-    // Out of sample: the MoE columns (Qwen3-235B-A22B, 17 points) and Blackwell FP4 (10):
-    // the model over-predicts both (see docs/validation.md); these bounds record how far.
+    // MODEL.md's formulas alone on the same points with the same figures fit worse: the
+    // refinements earn their place.
+    let (plain_med, plain_max, _) = error_stats(&plain, dense);
+    assert!(plain_med > med && plain_max > max, "plain {plain_med:.3}");
+    // Out of sample, the MoE columns (Qwen3-235B-A22B, 17 points): median 10.8 %, worst 32.9 %
+    // (two long-prompt points on H200 over 25 %; docs/validation.md says why).
     let (med, max, n) = error_stats(&refined, moe);
     assert_eq!(n, 17);
     assert!(
-        med <= 0.25 && max <= 0.60,
+        med <= 0.115 && max <= 0.335,
         "MoE: median {med:.3}, max {max:.3}"
     );
+    // Blackwell FP4 with the Hopper figures carried over: over-predicted (median 38.2 %, worst
+    // 54.7 %); these bounds record how far.
     let (med, max, n) = error_stats(&refined, fp4);
     assert_eq!(n, 10);
     assert!(
-        med <= 0.55 && max <= 0.75,
+        med <= 0.39 && max <= 0.555,
         "FP4: median {med:.3}, max {max:.3}"
     );
+    // Calibrated on five of its points, the FP4 column's other five are within the goal:
+    // fitted mfu 0.40, mbu 0.55; held out median 6.6 %, worst 10.2 %.
+    let (mfu, mbu, points) = fp4_calibrated();
+    assert!(
+        (mfu - 0.40).abs() < 1e-9 && (mbu - 0.55).abs() < 1e-9,
+        "{mfu} {mbu}"
+    );
+    let held: Vec<f64> = points
+        .iter()
+        .filter(|p| !p.3)
+        .map(|p| (p.2 / p.1 - 1.0).abs())
+        .collect();
+    assert_eq!(held.len(), 5);
+    let worst = held.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        median(held) <= 0.10 && worst <= 0.25,
+        "FP4 held out: worst {worst:.3}"
+    );
+}
+
+/// The refinements out of sample across chips: engine figures fitted (least median + maximum
+/// error over a grid: mfu 0.45-0.65, mbu 0.70-0.90, step_overhead 0-4 ms, max_batch 256-2048,
+/// allreduce_latency 10-40 us) to the three dense H200 columns predict the three H100 columns,
+/// and the other way round. Returns, per direction, the held-out (median, max).
+fn cross_chip(refined: bool) -> [(f64, f64); 2] {
+    let cols: Vec<Column> = serving_columns().into_iter().filter(|c| c.fitted).collect();
+    let mut best = [(f64::INFINITY, 0.0, 0.0); 2];
+    for mfu in [0.45, 0.5, 0.55, 0.6, 0.65] {
+        for mbu in [0.7, 0.75, 0.8, 0.85, 0.9] {
+            for ovh in [0.0, 1e-3, 2e-3, 3e-3, 4e-3] {
+                for max_batch in [256.0, 512.0, 1024.0, 2048.0] {
+                    for latency in [10e-6, 20e-6, 30e-6, 40e-6] {
+                        let mut errs: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+                        for c in &cols {
+                            let side = usize::from(c.chip == "h100-sxm");
+                            for (j, m) in c.measured.iter().enumerate() {
+                                let (i, o) = SHAPES[j];
+                                let engine = Engine {
+                                    mfu,
+                                    mbu,
+                                    step_overhead: ovh,
+                                    max_batch,
+                                    allreduce_latency: latency,
+                                };
+                                let p = predict_engine(c, i, o, refined, &engine);
+                                errs[side].push((p / m.unwrap() - 1.0).abs());
+                            }
+                        }
+                        for (d, (train, test)) in [(0, 1), (1, 0)].into_iter().enumerate() {
+                            let score = median(errs[train].clone())
+                                + errs[train].iter().cloned().fold(0.0, f64::max);
+                            if score < best[d].0 {
+                                let held = &errs[test];
+                                let worst = held.iter().cloned().fold(0.0, f64::max);
+                                best[d] = (score, median(held.clone()), worst);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    [(best[0].1, best[0].2), (best[1].1, best[1].2)]
+}
+
+#[test]
+fn the_refinements_hold_out_of_sample_across_chips() {
+    // Fitted on H200, tested on H100, and the reverse: refined held-out median 6.0 % / 4.2 %,
+    // worst 24.3 % / 18.7 %; MODEL.md's formulas alone median 17.3 % / 12.9 %, worst 66.2 % /
+    // 60.4 %.
+    let refined = cross_chip(true);
+    let plain = cross_chip(false);
+    for (m, x) in refined {
+        assert!(
+            m <= 0.10 && x <= 0.25,
+            "held out: median {m:.3}, max {x:.3}"
+        );
+    }
+    let worst = |v: [(f64, f64); 2]| v[0].1.max(v[1].1);
+    assert!(worst(plain) > worst(refined), "{plain:?} vs {refined:?}");
 }
 
 /// `cargo test --test validation print_the_serving_table -- --nocapture`: the serving table of
@@ -1109,6 +1259,25 @@ fn serving_table() -> String {
         let (pm, px, _) = error_stats(&plain, pick);
         let _ = writeln!(out, "{name}: {n} points, refined median {:.1} % max {:.1} %; MODEL.md alone median {:.1} % max {:.1} %", m * 100.0, x * 100.0, pm * 100.0, px * 100.0);
     }
+    let (mfu, mbu, points) = fp4_calibrated();
+    let _ = writeln!(
+        out,
+        "FP4 B200 calibrated on five points: mfu {mfu:.2}, mbu {mbu:.2}"
+    );
+    let _ = writeln!(
+        out,
+        "| in/out | published tok/s | calibrated tok/s | error | |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---|");
+    for (j, m, p, fitted) in points {
+        let (i, o) = SHAPES[j];
+        let _ = writeln!(
+            out,
+            "| {i}/{o} | {m:.0} | {p:.0} | {:+.1} % | {} |",
+            (p / m - 1.0) * 100.0,
+            if fitted { "fitted" } else { "held out" }
+        );
+    }
     out
 }
 
@@ -1122,17 +1291,25 @@ fn docs_validation_md_holds_the_computed_serving_table() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md"),
     )
     .unwrap();
-    let table: String = serving_table()
-        .lines()
-        .filter(|l| l.starts_with('|'))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert!(
+    // Each table (a run of `|` lines) appears whole in the doc.
+    let mut tables = vec![String::new()];
+    for l in serving_table().lines() {
+        if l.starts_with('|') {
+            tables.last_mut().unwrap().push_str(&format!("{l}\n"));
+        } else if !tables.last().unwrap().is_empty() {
+            tables.push(String::new());
+        }
+    }
+    tables.retain(|t| !t.is_empty());
+    assert_eq!(tables.len(), 2);
+    for table in tables {
+        assert!(
         doc.contains(&table),
         "docs/validation.md's serving table differs from tests/validation.rs; regenerate it with \
          `cargo test --test validation print_the_serving_table -- --nocapture` and paste the \
          `|` rows. The computed table:\n{table}"
     );
+    }
 }
 
 // ------------------------------------------------- published training runs (MODEL.md section 4)

@@ -154,10 +154,6 @@ pub struct Workload {
     pub disaggregated: bool,
     /// Chips per prefill replica (disaggregated); `None`: tensor_parallel's.
     pub prefill_tensor_parallel: Option<f64>,
-    /// Refinements of the serving model (docs/model.md): attention as its own roofline after
-    /// the GEMMs; KV reserved for a request's whole length.
-    pub sequential_attention: bool,
-    pub full_length_kv: bool,
     /// Training: tokens per sequence; `None`: no attention term in the FLOPs per token.
     pub seq_len: Option<f64>,
 }
@@ -335,8 +331,6 @@ impl Workload {
             draft_cost: DEFAULT_DRAFT_COST,
             disaggregated: false,
             prefill_tensor_parallel: None,
-            sequential_attention: false,
-            full_length_kv: false,
             seq_len: None,
         }
     }

@@ -713,8 +713,8 @@ pub fn serving_shape(wl: &Workload, f: &Fleet) -> ServingShape {
         }),
         disaggregated: wl.disaggregated,
         prefill_replica: wl.prefill_tensor_parallel,
-        sequential_attention: wl.sequential_attention,
-        full_length_kv: wl.full_length_kv,
+        // The refinements of docs/model.md (the request form only).
+        refined: true,
     }
 }
 

@@ -102,13 +102,29 @@ pub struct ServingShape {
     pub disaggregated: bool,
     /// Chips per prefill replica (disaggregated); `None`: the decode replica's.
     pub prefill_replica: Option<f64>,
-    /// Refinement (docs/model.md): attention and the weight GEMMs run as separate kernels, one
-    /// after the other, each on its own roofline, instead of one roofline over their sum.
-    pub sequential_attention: bool,
-    /// Refinement (docs/model.md): the engine reserves KV for a request's whole length
-    /// (input + output) when it admits it, so HBM holds fewer sequences than the mean length
-    /// suggests (TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler).
-    pub full_length_kv: bool,
+    /// The refinements of docs/model.md ("Refinements from published serving runs"), for the
+    /// request form only (the decode-only form stays schema 1's roofline):
+    /// 1. attention and the weight GEMMs run as separate kernels, one after the other, each on
+    ///    its own roofline, instead of one roofline over their sum;
+    /// 2. the engine reserves KV for a request's whole length (input + output) when it admits
+    ///    it (TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler);
+    /// 3. a kernel near its ridge point is slower than its larger term: each roofline is the
+    ///    2-norm of its compute and memory times, not their maximum;
+    /// 4. all-reduces move data at `ALLREDUCE_BUS_EFFICIENCY` of the link's bandwidth;
+    /// 5. prefill chunks batch several prompts, so a prompt pays its share I / chunk of a
+    ///    chunk's all-reduce latencies, as it already did of the step overhead.
+    pub refined: bool,
+}
+
+/// The all-reduce bus bandwidth reached, as a share of the one-way link bandwidth: 366 GB/s
+/// of NVLink 4's 450 GB/s (nccl-tests all_reduce_perf, 4x H100 SXM, "Where tensor-parallel
+/// inference hits the NVLink wall", waynehacking8.github.io, 2026-05-31). Refinement 4.
+pub const ALLREDUCE_BUS_EFFICIENCY: f64 = 0.77;
+
+/// A roofline near its ridge point (refinement 3): sqrt(a^2 + b^2), between max(a, b) and a + b.
+#[inline]
+fn ridge(a: f64, b: f64) -> f64 {
+    (a * a + b * b).sqrt()
 }
 
 /// One chip's figures for serving.
@@ -235,6 +251,8 @@ struct Ctx<'a> {
     attn_tok: f64,
     /// Tokens of KV held per sequence.
     held: f64,
+    /// The refinements apply (a refined shape of the request form).
+    refined: bool,
     /// MoE: (D wb, X wb, ln(1 - k/E)).
     moe: Option<(f64, f64, f64)>,
     /// (k + 1, k d, E) of speculation; (1, 0, 1) without.
@@ -268,10 +286,11 @@ impl<'a> Ctx<'a> {
             input,
             output,
             attn_tok: attention,
-            held: match (s.full_length_kv, s.requests) {
+            held: match (s.refined, s.requests) {
                 (true, Requests::Full { input, output }) => input + output,
                 _ => c,
             },
+            refined: s.refined && matches!(s.requests, Requests::Full { .. }),
             moe,
             spec,
             hidden: s.hidden.or(s.heads.map(|h| h * s.head_dim)),
@@ -297,6 +316,11 @@ impl<'a> Ctx<'a> {
         let (comm0, comm1) = match (chip.scaleup_bw, self.hidden) {
             (Some(bw), Some(hidden)) if n > 1.0 => {
                 let l2 = 2.0 * self.s.layers;
+                let bw = if self.refined {
+                    bw * ALLREDUCE_BUS_EFFICIENCY
+                } else {
+                    bw
+                };
                 (
                     l2 * chip.allreduce_latency,
                     l2 * 2.0 * (n - 1.0) / n * hidden * 2.0 / bw,
@@ -333,13 +357,15 @@ impl<'a> Ctx<'a> {
         let gemm = 2.0 * s.active_params * i / flops;
         let chunks = i / s.prefill_chunk;
         let memory = self.weight_read(s.prefill_chunk) * chunks / r.bw;
-        let roofline = if s.sequential_attention {
+        if self.refined {
             // Prefill attention is compute-bound: its KV reads are small beside its FLOPs.
-            gemm.max(memory) + attention / flops
-        } else {
-            (gemm + attention / flops).max(memory)
-        };
-        roofline + r.comm0 + r.comm1 * i + chip.step_overhead * chunks
+            // The chunk's all-reduce latencies are shared by the prompts in it.
+            return ridge(gemm, memory)
+                + attention / flops
+                + (r.comm0 + chip.step_overhead) * chunks
+                + r.comm1 * i;
+        }
+        (gemm + attention / flops).max(memory) + r.comm0 + r.comm1 * i + chip.step_overhead * chunks
     }
 
     /// One step's roofline at batch b reading `w` weight bytes, `v` tokens per sequence:
@@ -350,8 +376,11 @@ impl<'a> Ctx<'a> {
         let gemm = r.gemm_per_seq * b * v;
         let attn = r.attn_per_seq * b * v;
         let weights = w / r.bw;
-        if self.s.sequential_attention {
-            (gemm.max(weights) + attn.max(kv), gemm + attn > weights + kv)
+        if self.refined {
+            (
+                ridge(gemm, weights) + ridge(attn, kv),
+                gemm + attn > weights + kv,
+            )
         } else {
             let (compute, memory) = (gemm + attn, weights + kv);
             (compute.max(memory), compute > memory)
@@ -400,15 +429,30 @@ impl<'a> Ctx<'a> {
         let s0 = r.comm1 * (v + kd) / e + p;
         let m = r.per_seq / r.bw;
         let (g, a) = (r.gemm_per_seq, r.attn_per_seq);
-        if !self.s.sequential_attention && kd == 0.0 {
+        if !self.refined && kd == 0.0 {
             // MODEL.md's roofline without speculation: one maximum, two lines.
             let compute = (target - i0) / (s0 + (g + a) * v / e);
             let memory = (target - i0 - w_main / r.bw / e) / (s0 + m / e);
             return compute.min(memory);
         }
+        if self.refined && kd == 0.0 {
+            // tpot = i0 + s B + sqrt(al^2 B^2 + be^2) with the attention's 2-norm linear in B:
+            // squared, a quadratic whose root on the rising side is (T^2 - be^2) / (T s + sqrt(D)),
+            // D = al^2 (T^2 - be^2) + s^2 be^2, T = target - i0 (exact at al = 0 or s = 0).
+            let (al, be) = (g * v / e, w_main / r.bw / e);
+            let s = s0 + ridge(a * v, m) / e;
+            let t = target - i0;
+            if t < be {
+                return 0.0;
+            }
+            let d = al * al * (t * t - be * be) + s * s * be * be;
+            return (t * t - be * be) / (t * s + d.sqrt());
+        }
+        // Refined with drafting: the maxima's bound is above the 2-norms' (an upper bound that
+        // `largest_batch` settles by bisection).
         // Each maximum as two lines (intercept, slope), scaled by its weight in the step.
         let terms = |w: f64, vv: f64, k: f64| -> [[(f64, f64); 2]; 2] {
-            if self.s.sequential_attention {
+            if self.refined {
                 [
                     [(0.0, k * g * vv / e), (k * w / r.bw / e, 0.0)],
                     [(0.0, k * a * vv / e), (0.0, k * m / e)],
@@ -425,7 +469,7 @@ impl<'a> Ctx<'a> {
         let all = [main[0], main[1], plain[0], plain[1]];
         // Only the maxima that exist: the attention's own with sequential attention, the
         // drafting step's with speculation (2 to 16 combinations).
-        let k = match (self.s.sequential_attention, kd > 0.0) {
+        let k = match (self.refined, kd > 0.0) {
             (false, false) => 1,
             (true, false) => 2,
             _ => 4,
@@ -476,6 +520,7 @@ impl<'a> Ctx<'a> {
                     (1.0, g)
                 }
             }
+            Some(_) if self.refined && self.spec.1 > 0.0 => (1.0, cap),
             Some(_) => {
                 // With W at its most (P wb) the bound is below the answer B*; with W at W(lo)
                 // <= W(B*) it is above: a tight bracket, then a few bisections.
@@ -781,8 +826,7 @@ mod tests {
             speculation: None,
             disaggregated: false,
             prefill_replica: None,
-            sequential_attention: false,
-            full_length_kv: false,
+            refined: false,
         }
     }
 
@@ -1019,13 +1063,22 @@ mod tests {
             }),
             ..chat()
         };
-        let refined = ServingShape {
-            sequential_attention: true,
-            full_length_kv: true,
-            ..spec
+        let refined = |base: ServingShape| ServingShape {
+            refined: true,
+            ..base
         };
-        let mut limited = [0; 4];
-        for (i, base) in [chat(), moe, spec, refined].into_iter().enumerate() {
+        // The refined shapes: the 2-norm's closed form (dense), its bracket (MoE) and the
+        // bisection (drafting).
+        let shapes = [
+            chat(),
+            moe,
+            spec,
+            refined(chat()),
+            refined(moe),
+            refined(spec),
+        ];
+        let mut limited = [0; 6];
+        for (i, base) in shapes.into_iter().enumerate() {
             for n in [8.0, 16.0] {
                 for target in [0.012, 0.02, 0.035, 0.06] {
                     let shape = ServingShape {
@@ -1065,23 +1118,26 @@ mod tests {
 
     #[test]
     fn the_refinements_by_hand() {
-        // Sequential attention (chat on 4 chips, batch 32):
-        // GEMMs: max(2 * 70e9 * 32 / 3.1664e15 = 1.414856e-3, 70e9 / 9.38e12 = 7.462687e-3)
-        // attention: max(4 * 80 * 64 * 128 * 1100 * 32 / 3.1664e15 = 2.914...e-5,
-        //                32 * 1100 * 327680 / 9.38e12 = 1.229673e-3)
-        // t_dec = 7.462687e-3 + 1.229673e-3 = 8.692360e-3: equal to the joint roofline when
-        // both kernels are bandwidth-bound.
+        // Sequential attention on 2-norm rooflines (chat on 4 chips, batch 32, no link):
+        // GEMMs: 2 * 70e9 * 32 / 3.1664e15 = 1.414856e-3 against 70e9 / 9.38e12 = 7.462687e-3
+        // attention: 4 * 80 * 64 * 128 * 1100 * 32 / 3.1664e15 = 2.914183e-5 against
+        //            32 * 1100 * 327680 / 9.38e12 = 1.229673e-3
+        // t_dec = sqrt(1.414856e-3^2 + 7.462687e-3^2) + sqrt(2.914183e-5^2 + 1.229673e-3^2)
+        //       = 7.595621e-3 + 1.230018e-3 = 8.825643e-3 (MODEL.md's one roofline: 8.692360e-3)
         let shape = ServingShape {
-            sequential_attention: true,
+            refined: true,
             ..chat()
         };
         let s = serve(&shape, &h100()).unwrap();
-        assert!(close(s.decode_step, 8.692360e-3, 1e-6), "{}", s.decode_step);
+        assert!(close(s.decode_step, 8.825643e-3, 1e-6), "{}", s.decode_step);
+        let plain = serve(&chat(), &h100()).unwrap();
+        assert!(close(plain.decode_step, 8.692360e-3, 1e-6));
         // Batch 512 (16 chips, KV replicated x2): GEMMs compute-bound, attention bandwidth-bound
         // gemm = 2 * 70e9 * 512 / (16 * 1979e12 * 0.4) = 7.168e13 / 1.26656e16 = 5.659424e-3
         // weights = 70e9 / (16 * 3.35e12 * 0.7) = 70e9 / 3.752e13 = 1.865672e-3
-        // attention KV = 512 * 1100 * 655360 / 3.752e13 = 9.837380e-3 (FLOPs 4.66e-4 s)
-        // t_dec = 5.659424e-3 + 9.837380e-3 = 1.5496804e-2 (joint: max(6.125e-3, 1.1703e-2))
+        // attention 4.66e-4 FLOP-s: 1.165673e-4; KV = 512 * 1100 * 655360 / 3.752e13 = 9.837387e-3
+        // t_dec = sqrt(5.659424e-3^2 + 1.865672e-3^2) + sqrt(1.165673e-4^2 + 9.837387e-3^2)
+        //       = 5.959009e-3 + 9.838078e-3 = 1.5797088e-2
         let big = ServingShape {
             batch: Some(512.0),
             replica: ReplicaSize::Fixed(16.0),
@@ -1089,30 +1145,54 @@ mod tests {
         };
         let s = serve(&big, &h100()).unwrap();
         assert!(
-            close(s.decode_step, 1.5496804e-2, 1e-6),
+            close(s.decode_step, 1.5797088e-2, 1e-6),
             "{}",
             s.decode_step
         );
-        // Prefill: GEMMs max(1.4e14 / 3.1664e15 = 4.421425e-2, 9.1097e-4) + attention
-        // 1.31072e12 / 3.1664e15 = 4.139465e-4 -> 4.462819e-2, as the joint roofline (the GEMMs
-        // dominate).
+        // Prefill: GEMMs sqrt((1.4e14 / 3.1664e15 = 4.421425e-2)^2 + (70e9 * 1000 / 8192 /
+        // 9.38e12 = 9.109725e-4)^2) + attention 1.31072e12 / 3.1664e15 = 4.139464e-4
+        // = 4.463758e-2
         let s = serve(&shape, &h100()).unwrap();
-        assert!(close(s.prefill_seconds, 4.462819e-2, 1e-6));
+        assert!(close(s.prefill_seconds, 4.463758e-2, 1e-6));
+        // With a 450 GB/s link and 5 us per all-reduce: 2 * 80 all-reduces, each moving
+        // 2 * 3/4 * 8192 * 2 B per token at 0.77 * 450e9 B/s: comm1 = 1.134823e-5 s per token
+        // (8.738133e-6 at the full link); a decode step adds 160 * 5e-6 = 8e-4 + 32 * comm1, a
+        // prompt 8e-4 * 1000 / 8192 (its share of its chunk's latencies) + 1000 * comm1:
+        // t_dec = 8.825643e-3 + 8e-4 + 3.631432e-4 = 9.988786e-3
+        // t_pre = 4.463758e-2 + 9.765625e-5 + 1.134823e-2 = 5.608346e-2
+        let mut linked = h100();
+        linked.scaleup_bw = Some(450e9);
+        let s = serve(&shape, &linked).unwrap();
+        assert!(close(s.decode_step, 9.988786e-3, 1e-6), "{}", s.decode_step);
+        assert!(
+            close(s.prefill_seconds, 5.608346e-2, 1e-6),
+            "{}",
+            s.prefill_seconds
+        );
         // Full-length KV: "max" on 4 chips holds (1000 + 200) tokens per sequence, not 1100:
         // floor((4 * 80e9 * 0.9 - 70e9) / (1200 * 327680)) = floor(218e9 / 393.216e6) = 554
         // (floor(218e9 / 360.448e6) = 604 at the mean length).
         let held = ServingShape {
             batch: None,
             memory_reserve: 0.1,
-            full_length_kv: true,
+            refined: true,
             ..chat()
         };
         assert_eq!(serve(&held, &h100()).unwrap().batch, 554.0);
         let mean = ServingShape {
-            full_length_kv: false,
+            refined: false,
             ..held
         };
         assert_eq!(serve(&mean, &h100()).unwrap().batch, 604.0);
+        // The decode-only form ignores the flag: schema 1's roofline.
+        let decode_only = ServingShape {
+            refined: true,
+            ..llama70b()
+        };
+        assert_eq!(
+            serve(&decode_only, &h100()).unwrap(),
+            serve(&llama70b(), &h100()).unwrap()
+        );
     }
 
     #[test]
