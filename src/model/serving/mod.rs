@@ -17,10 +17,18 @@
 //! tokens/s per replica = B O / ((O - 1) t_dec + B t_pre);  per chip: / n_r * availability
 //! tpot    = t_dec + B t_pre / max(O - 1, 1);  ttft = t_pre
 //! ```
+//!
+//! The request form (input and output) runs with the refinements of docs/model.md
+//! (`ServingShape::refined`): attention and GEMMs on their own rooflines, each the 2-norm of its
+//! compute and memory times; KV held for the whole request; all-reduces at
+//! `ALLREDUCE_BUS_EFFICIENCY` of the link; a prompt's share of its prefill chunk's latencies.
+//! `tpot.rs` finds the largest batch meeting a tpot target, `auto.rs` the replica size.
 
 use super::sizing::{tolerant_ceil, tolerant_floor};
 
+mod auto;
 mod error;
+mod tpot;
 pub use error::ServingError;
 
 /// What a sequence looks like.
@@ -233,6 +241,17 @@ struct Replica {
     comm1: f64,
 }
 
+/// A replica size's batch-independent figures: the decode replica, the prefill replica (np
+/// chips; the decode replica's when aggregated) and one request's prefill time on it.
+#[derive(Debug, Clone, Copy)]
+struct Sized {
+    n: f64,
+    r: Replica,
+    np: f64,
+    rp: Replica,
+    t_pre: f64,
+}
+
 /// The model's constants for one shape on one chip.
 #[derive(Debug, Clone, Copy)]
 struct Ctx<'a> {
@@ -402,155 +421,6 @@ impl<'a> Ctx<'a> {
         (step / e, compute_bound)
     }
 
-    /// tpot at batch b given t_pre (aggregated serving adds the prefill stall).
-    #[inline]
-    fn tpot(&self, r: &Replica, b: f64, t_pre: f64) -> f64 {
-        let t = self.decode(r, b).0;
-        if self.s.disaggregated || !self.full() {
-            t
-        } else {
-            t + b * t_pre / (self.output - 1.0).max(1.0)
-        }
-    }
-
-    /// The real batch at which tpot reaches `target` when the weights read per step are
-    /// `w_main` (at the verify step) and `w_plain` (drafting), both constant. tpot is then a
-    /// sum of maxima of lines in B, which is at most `target` iff every combination of one
-    /// line from each maximum is.
-    fn dense_bound(&self, r: &Replica, t_pre: f64, target: f64, w_main: f64, w_plain: f64) -> f64 {
-        let (v, kd, e) = self.spec;
-        let ovh = self.chip.step_overhead;
-        let p = if self.s.disaggregated || !self.full() {
-            0.0
-        } else {
-            t_pre / (self.output - 1.0).max(1.0)
-        };
-        let i0 = (r.comm0 + ovh) * (1.0 + kd) / e;
-        let s0 = r.comm1 * (v + kd) / e + p;
-        let m = r.per_seq / r.bw;
-        let (g, a) = (r.gemm_per_seq, r.attn_per_seq);
-        if !self.refined && kd == 0.0 {
-            // MODEL.md's roofline without speculation: one maximum, two lines.
-            let compute = (target - i0) / (s0 + (g + a) * v / e);
-            let memory = (target - i0 - w_main / r.bw / e) / (s0 + m / e);
-            return compute.min(memory);
-        }
-        if self.refined && kd == 0.0 {
-            // tpot = i0 + s B + sqrt(al^2 B^2 + be^2) with the attention's 2-norm linear in B:
-            // squared, a quadratic whose root on the rising side is (T^2 - be^2) / (T s + sqrt(D)),
-            // D = al^2 (T^2 - be^2) + s^2 be^2, T = target - i0 (exact at al = 0 or s = 0).
-            let (al, be) = (g * v / e, w_main / r.bw / e);
-            let s = s0 + ridge(a * v, m) / e;
-            let t = target - i0;
-            if t < be {
-                return 0.0;
-            }
-            let d = al * al * (t * t - be * be) + s * s * be * be;
-            return (t * t - be * be) / (t * s + d.sqrt());
-        }
-        // Refined with drafting: the maxima's bound is above the 2-norms' (an upper bound that
-        // `largest_batch` settles by bisection).
-        // Each maximum as two lines (intercept, slope), scaled by its weight in the step.
-        let terms = |w: f64, vv: f64, k: f64| -> [[(f64, f64); 2]; 2] {
-            if self.refined {
-                [
-                    [(0.0, k * g * vv / e), (k * w / r.bw / e, 0.0)],
-                    [(0.0, k * a * vv / e), (0.0, k * m / e)],
-                ]
-            } else {
-                [
-                    [(0.0, k * (g + a) * vv / e), (k * w / r.bw / e, k * m / e)],
-                    [(0.0, 0.0), (0.0, 0.0)],
-                ]
-            }
-        };
-        let main = terms(w_main, v, 1.0);
-        let plain = terms(w_plain, 1.0, kd);
-        let all = [main[0], main[1], plain[0], plain[1]];
-        // Only the maxima that exist: the attention's own with sequential attention, the
-        // drafting step's with speculation (2 to 16 combinations).
-        let k = match (self.refined, kd > 0.0) {
-            (false, false) => 1,
-            (true, false) => 2,
-            _ => 4,
-        };
-        let active = |j: usize| k == 4 || j < k;
-        let mut bound = f64::INFINITY;
-        for mask in 0..(1usize << 4) {
-            if (0..4).any(|j| !active(j) && (mask >> j) & 1 == 1) {
-                continue;
-            }
-            let (mut a0, mut slope) = (i0, s0);
-            for (j, pair) in all.iter().enumerate() {
-                let (ai, si) = pair[(mask >> j) & 1];
-                a0 += ai;
-                slope += si;
-            }
-            if slope > 0.0 {
-                bound = bound.min((target - a0) / slope);
-            }
-        }
-        bound
-    }
-
-    /// The largest whole batch in [1, cap] with tpot <= target; `None` when even one sequence
-    /// misses it. Dense: the closed form, settled by one or two evaluations; MoE: bracketed by
-    /// the closed forms at W = P wb and W = W(lower end), then bisected.
-    fn largest_batch(&self, r: &Replica, t_pre: f64, target: f64, cap: f64) -> Option<f64> {
-        let ok = |b: f64| self.tpot(r, b, t_pre) <= target;
-        let bound = |w_main: f64, w_plain: f64| {
-            tolerant_floor(self.dense_bound(r, t_pre, target, w_main, w_plain))
-        };
-        let (mut lo, mut hi) = match self.moe {
-            None => {
-                let g = bound(self.weights, self.weights);
-                if g >= cap {
-                    if ok(cap) {
-                        return Some(cap);
-                    }
-                    (1.0, cap)
-                } else if g < 1.0 {
-                    (1.0, 2.0_f64.min(cap))
-                } else if ok(g) {
-                    if g + 1.0 > cap || !ok(g + 1.0) {
-                        return Some(g);
-                    }
-                    (g + 1.0, cap)
-                } else {
-                    (1.0, g)
-                }
-            }
-            Some(_) if self.refined && self.spec.1 > 0.0 => (1.0, cap),
-            Some(_) => {
-                // With W at its most (P wb) the bound is below the answer B*; with W at W(lo)
-                // <= W(B*) it is above: a tight bracket, then a few bisections.
-                let (v, _, _) = self.spec;
-                let lo = bound(self.weights, self.weights).clamp(1.0, cap);
-                let hi =
-                    (bound(self.weight_read(lo * v), self.weight_read(lo)) + 1.0).clamp(1.0, cap);
-                (lo, hi)
-            }
-        };
-        if !ok(lo) {
-            if lo == 1.0 || !ok(1.0) {
-                return None;
-            }
-            lo = 1.0;
-        }
-        if ok(hi) {
-            return Some(hi);
-        }
-        while hi - lo > 1.0 {
-            let mid = ((lo + hi) / 2.0).floor();
-            if ok(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        Some(lo)
-    }
-
     /// KV bytes of `b` sequences that one chip keeps however large the replica: one KV head's.
     fn kv_per_chip(&self, b: f64) -> f64 {
         b * self.held * self.kv_tok / self.s.kv_heads
@@ -582,16 +452,65 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// (output tokens/s per chip, input share, tpot) of a replica of n chips (prefill on np)
+    /// decoding `batch` sequences in steps of t_dec, each prefilled in t_pre. Per chip it never
+    /// falls as the batch grows: t_dec / batch does not rise (every intercept of the step is
+    /// shared by the batch, and an MoE's W(b) / b falls).
+    #[inline]
+    fn per_chip(&self, t_dec: f64, n: f64, np: f64, batch: f64, t_pre: f64) -> (f64, f64, f64) {
+        let avail = self.chip.availability;
+        if !self.full() {
+            (batch / (t_dec * n) * avail, 0.0, t_dec)
+        } else if self.s.disaggregated {
+            // Prefill chip-seconds and decode chip-seconds per output token.
+            let pre = t_pre * np / self.output;
+            let dec = t_dec * n / batch;
+            (avail / (pre + dec), pre / (pre + dec), t_dec)
+        } else {
+            let o = self.output;
+            let pre = batch * t_pre;
+            let total = (o - 1.0) * t_dec + pre;
+            (
+                batch * o / total / n * avail,
+                pre / total,
+                t_dec + pre / (o - 1.0).max(1.0),
+            )
+        }
+    }
+
     /// The serving figures on a decode replica of n chips.
     fn at(&self, n: f64) -> Result<Serving, ServingError> {
-        let s = self.s;
+        self.at_sized(&self.sized(n))
+    }
+
+    /// The figures of a decode replica of n chips that do not depend on the batch.
+    fn sized(&self, n: f64) -> Sized {
         let r = self.replica(n);
-        let (np, rp) = if s.disaggregated {
-            let np = s.prefill_replica.unwrap_or(n);
+        let (np, rp) = if self.s.disaggregated {
+            let np = self.s.prefill_replica.unwrap_or(n);
             (np, self.replica(np))
         } else {
             (n, r)
         };
+        Sized {
+            n,
+            r,
+            np,
+            rp,
+            t_pre: self.prefill(&rp),
+        }
+    }
+
+    /// `at` on a replica already sized.
+    fn at_sized(&self, z: &Sized) -> Result<Serving, ServingError> {
+        let s = self.s;
+        let Sized {
+            n,
+            r,
+            np,
+            rp,
+            t_pre,
+        } = *z;
         if s.disaggregated && np != n {
             // The prefill replica holds the weights and one prompt's KV.
             let need = self.weights + self.input * rp.kv_tok;
@@ -609,7 +528,6 @@ impl<'a> Ctx<'a> {
                 });
             }
         }
-        let t_pre = self.prefill(&rp);
         if let Some(target) = s.ttft {
             if t_pre > target {
                 return Err(ServingError::Ttft {
@@ -682,24 +600,7 @@ impl<'a> Ctx<'a> {
             }
         };
         let (t_dec, compute_bound) = self.decode(&r, batch);
-        let avail = self.chip.availability;
-        let (per_chip, input_share, tpot) = if !self.full() {
-            (batch / (t_dec * n) * avail, 0.0, t_dec)
-        } else if s.disaggregated {
-            // Prefill chip-seconds and decode chip-seconds per output token.
-            let pre = t_pre * np / self.output;
-            let dec = t_dec * n / batch;
-            (avail / (pre + dec), pre / (pre + dec), t_dec)
-        } else {
-            let o = self.output;
-            let pre = batch * t_pre;
-            let total = (o - 1.0) * t_dec + pre;
-            (
-                batch * o / total / n * avail,
-                pre / total,
-                t_dec + pre / (o - 1.0).max(1.0),
-            )
-        };
+        let (per_chip, input_share, tpot) = self.per_chip(t_dec, n, np, batch, t_pre);
         Ok(Serving {
             replica_chips: n,
             prefill_chips: np,
@@ -736,66 +637,8 @@ pub fn serve(shape: &ServingShape, chip: &ServingChip) -> Result<Serving, Servin
             let n = ctx.fewest(shape.batch.unwrap_or(1.0))?;
             ctx.at(n)
         }
-        ReplicaSize::Auto => auto(&ctx),
+        ReplicaSize::Auto => auto::auto(&ctx),
     }
-}
-
-/// "auto": every n_r up to chips_per_node that divides `heads` (powers of two without
-/// `heads`) and holds the weights; the one with the most tokens/s per chip (the fewer chips on
-/// a tie).
-fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
-    let cpn = ctx.chip.chips_per_node;
-    let free = ctx.chip.hbm * (1.0 - ctx.s.memory_reserve);
-    let mut best: Option<Serving> = None;
-    let mut last_err = None;
-    let mut n = tolerant_ceil(ctx.weights / free).max(1.0);
-    if ctx.s.heads.is_none() {
-        // Powers of two from the first that holds the weights.
-        n = 2f64.powi(n.log2().ceil() as i32);
-    }
-    while n <= cpn {
-        let divides = ctx.s.heads.map_or(true, |h| divides(h, n));
-        // A size that cannot hold the weights and one sequence is skipped before `at`, whose
-        // refusal would look for the chips that would (a loop): the Monte Carlo's hot path.
-        // Sizes that do not divide the heads are skipped before building their replica.
-        let holds = divides && {
-            let r = ctx.replica(n);
-            ctx.weights + r.held_seq <= r.capacity * (1.0 + 1e-9)
-        };
-        if holds {
-            match ctx.at(n) {
-                Ok(s) => {
-                    if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
-                        best = Some(s);
-                    }
-                }
-                Err(e) => last_err = Some(e),
-            }
-        }
-        n = if ctx.s.heads.is_none() {
-            n * 2.0
-        } else {
-            n + 1.0
-        };
-    }
-    best.ok_or_else(|| {
-        let reason = last_err.unwrap_or_else(|| {
-            let r = ctx.replica(cpn);
-            ServingError::DoesNotFit {
-                batch: ctx.s.batch.unwrap_or(1.0),
-                replica_chips: cpn,
-                bytes_needed: ctx.weights + ctx.s.batch.unwrap_or(1.0) * r.held_seq,
-                bytes_available: r.capacity,
-                chips_needed: ctx.fewest(ctx.s.batch.unwrap_or(1.0)).ok(),
-                max: ctx.s.batch.is_none(),
-                kv_per_chip: ctx.kv_per_chip(ctx.s.batch.unwrap_or(1.0)),
-            }
-        });
-        ServingError::Auto {
-            chips_per_node: cpn,
-            reason: Box::new(reason),
-        }
-    })
 }
 
 #[cfg(test)]
@@ -1277,6 +1120,71 @@ mod tests {
             }
         }
         assert!(seen >= 2);
+    }
+
+    /// "auto" walks the divisors of the heads and skips sizes whose upper bound cannot win:
+    /// it gives exactly what a scan of every fixed size gives (the most tokens/s per chip, the
+    /// fewer chips on a tie), over dense and MoE shapes, MODEL.md's formulas and the refined
+    /// ones, with and without a tpot target, aggregated and disaggregated, on a 64-chip domain.
+    #[test]
+    fn auto_is_the_best_of_every_fixed_size() {
+        let mut chip = h100();
+        chip.scaleup_bw = Some(450e9);
+        chip.chips_per_node = 64.0;
+        chip.allreduce_latency = 2e-5;
+        chip.step_overhead = 1e-3;
+        let moe = ServingShape {
+            model_params: 671e9,
+            active_params: 37e9,
+            moe: Some(Moe {
+                experts: 256.0,
+                per_token: 8.0,
+            }),
+            weight_bytes: 1.0,
+            ..chat()
+        };
+        let mut compared = 0;
+        for base in [chat(), moe] {
+            for heads in [64.0, 96.0, 128.0] {
+                for refined in [false, true] {
+                    for tpot in [None, Some(0.02), Some(0.05), Some(0.2)] {
+                        for disaggregated in [false, true] {
+                            let shape = ServingShape {
+                                heads: Some(heads),
+                                batch: None,
+                                tpot,
+                                replica: ReplicaSize::Auto,
+                                memory_reserve: 0.1,
+                                refined,
+                                disaggregated,
+                                ..base
+                            };
+                            let auto = serve(&shape, &chip).ok();
+                            let mut scan: Option<Serving> = None;
+                            for n in 1..=64 {
+                                let fixed = ServingShape {
+                                    replica: ReplicaSize::Fixed(n as f64),
+                                    ..shape
+                                };
+                                if heads as u64 % n != 0 {
+                                    continue;
+                                }
+                                if let Ok(s) = serve(&fixed, &chip) {
+                                    if scan.map_or(true, |b| {
+                                        s.tokens_per_s_per_chip > b.tokens_per_s_per_chip
+                                    }) {
+                                        scan = Some(s);
+                                    }
+                                }
+                            }
+                            assert_eq!(auto, scan, "{heads} {refined} {tpot:?} {disaggregated}");
+                            compared += usize::from(scan.is_some());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared >= 60, "{compared}");
     }
 
     #[test]
