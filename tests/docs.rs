@@ -129,8 +129,7 @@ fn is_test_module(path: &std::path::Path) -> bool {
 #[test]
 fn no_source_file_is_over_800_lines_before_its_tests() {
     const LIMIT: usize = 800;
-    let not_yet: [(&str, usize); 2] = [
-        ("src/scenario/parse.rs", 1791),  // the scenario parser
+    let not_yet: [(&str, usize); 1] = [
         ("src/report/workbook.rs", 1617), // `build`: one function per sheet still to come
     ];
     let mut stack = vec![root().join("src")];
