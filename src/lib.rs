@@ -15,6 +15,7 @@ pub mod model;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod suggest;
 pub mod units;
 
 /// The crate version, as `fleetcost --version` prints it.

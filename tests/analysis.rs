@@ -1848,3 +1848,35 @@ fn montecarlo_above_without_a_metric_is_refused() {
     let err = refused(&out, 2, "--above without a metric");
     assert!(err.contains("--metric KEY"), "{err}");
 }
+
+/// Issue 11: one source for the ordering rule of a distribution. `validate` and `montecarlo`
+/// refuse the same out-of-order distributions with the same message (the scenario's check,
+/// `DistSpec::order_problem`, which the sampler also calls), at the same line.
+#[test]
+fn validate_and_montecarlo_word_a_bad_distribution_alike() {
+    for case in [
+        "dist-mode-outside",
+        "dist-low-above-high",
+        "dist-p5-above-p95",
+    ] {
+        let file = root().join(format!("tests/bad/{case}.toml"));
+        let v = fleetcost(["validate".as_ref(), file.as_os_str()]);
+        let m = fleetcost([
+            "montecarlo".as_ref(),
+            file.as_os_str(),
+            "-n".as_ref(),
+            "1000".as_ref(),
+        ]);
+        assert_eq!(v.status.code(), Some(2), "{case}");
+        assert_eq!(m.status.code(), Some(2), "{case}");
+        let first = |o: &std::process::Output| {
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(first(&v), first(&m), "{case}");
+        assert!(first(&v).contains("got"), "{case}: {}", first(&v));
+    }
+}

@@ -65,21 +65,51 @@ impl DistSpec {
         }
     }
 
-    /// A message when the parameters are out of order (low > high, mode outside, p5 > p95).
-    pub fn order_problem(&self) -> Option<String> {
+    /// The ordering rule of the parameters (low <= high, low <= mode <= high, 0 < p5 <= p95,
+    /// sd >= 0), the one source for `validate` and the sampler (`analysis::dist`): the field at
+    /// fault and the message, the values shown by `show` (with the key's unit in a scenario).
+    pub fn order_problem(&self, show: &dyn Fn(f64) -> String) -> Option<(&'static str, String)> {
         match *self {
-            DistSpec::Uniform { low, high } if low > high => {
-                Some("low is above high; swap them".into())
-            }
+            DistSpec::Uniform { low, high } if low > high => Some((
+                "high",
+                format!(
+                    "low is above high (got low {}, high {}); swap them",
+                    show(low),
+                    show(high)
+                ),
+            )),
             DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high }
                 if !(low <= mode && mode <= high) =>
             {
-                Some("the mode must lie between low and high".into())
+                Some((
+                    if high < low { "high" } else { "mode" },
+                    format!(
+                        "the mode must lie between low and high (got low {}, mode {}, high {})",
+                        show(low),
+                        show(mode),
+                        show(high)
+                    ),
+                ))
             }
-            DistSpec::LogNormal { p5, p95 } if p5 > p95 => {
-                Some("p5 is above p95; swap them".into())
+            DistSpec::LogNormal { p5, p95 } if p5 > p95 => Some((
+                "p95",
+                format!(
+                    "p5 is above p95 (got p5 {}, p95 {}); swap them",
+                    show(p5),
+                    show(p95)
+                ),
+            )),
+            DistSpec::LogNormal { p5, p95 } if p5 <= 0.0 => Some((
+                "p5",
+                format!(
+                    "a lognormal needs p5 > 0 (got p5 {}, p95 {})",
+                    show(p5),
+                    show(p95)
+                ),
+            )),
+            DistSpec::Normal { sd, .. } if sd < 0.0 => {
+                Some(("sd", format!("sd must be >= 0 (got sd {})", show(sd))))
             }
-            DistSpec::LogNormal { p5, .. } if p5 <= 0.0 => Some("a lognormal needs p5 > 0".into()),
             _ => None,
         }
     }

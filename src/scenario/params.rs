@@ -420,19 +420,14 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
     }
     // Near matches: similar paths, then paths with the same last part ("chips_per_node" ->
     // "fleet.h100.chips_per_node").
-    let mut scored: Vec<(f64, &String)> = all
-        .iter()
-        .map(|q| (strsim::jaro_winkler(path, q), q))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let last = parts.last().copied().unwrap_or("");
-    let mut near: Vec<&String> = Vec::new();
+    let mut near: Vec<&str> = Vec::new();
     for q in all.iter().filter(|q| q.rsplit('.').next() == Some(last)) {
         if near.len() < 4 && q.as_str() != path {
             near.push(q);
         }
     }
-    for (_, q) in scored.into_iter().filter(|(s, _)| *s > 0.85) {
+    for q in crate::suggest::closest(path, all.iter().map(|q| q.as_str()), 4) {
         if near.len() < 4 && !near.contains(&q) {
             near.push(q);
         }
@@ -449,8 +444,7 @@ fn unknown_path(path: &str, inputs: &Inputs) -> String {
              (`fleetcost validate --list-params` lists them all)"
         ));
     } else {
-        let near: Vec<String> = near.iter().map(|q| format!("'{q}'")).collect();
-        msg.push_str(&format!("; did you mean {}?", near.join(" or ")));
+        msg.push_str(&format!("; {}", crate::suggest::did_you_mean_any(&near)));
     }
     msg
 }

@@ -15,29 +15,17 @@ pub(super) const ALIASES: &str =
     second=s seconds=s day=d days=d mins=min minute=min minutes=min watt=W watts=W dollar=USD \
     dollars=USD $=USD flops=FLOP/s byte=B bytes=B token=tokens percent=%";
 
-/// Levenshtein distance ignoring case, if small enough to suggest.
-pub(super) fn near(a: &str, b: &str) -> Option<usize> {
-    let (la, lb) = (a.to_lowercase(), b.to_lowercase());
-    // The distance is at least the difference in length and at most 2 is suggested: skip the
-    // quadratic distance for long garbage (fuzzing found it dominating the error path).
-    if la.chars().count().abs_diff(lb.chars().count()) > 2 {
-        return None;
-    }
-    let (d, n) = (strsim::levenshtein(&la, &lb), a.chars().count());
-    (d <= 1 + usize::from(n > 4) && d < n).then_some(d)
-}
-
 /// Did-you-mean for an unknown unit: a close spelling, or each factor corrected.
 pub(super) fn suggest(expr: &str, unit: &Unit) -> Option<String> {
     let vocab: Vec<&str> = accepted(unit)
         .into_iter()
         .chain(VOCAB.split_whitespace())
         .collect();
+    // The closest spelling by the crate's one rule (`crate::suggest`): (score, spelling).
     let nearest = |e: &str, whole: bool| {
         let cands = vocab.iter().filter(|v| whole || !v.contains('/'));
-        cands
-            .filter_map(|v| Some((near(e, v)?, v.to_string())))
-            .min_by_key(|c| c.0)
+        let best = crate::suggest::nearest(e, cands.copied())?;
+        Some((crate::suggest::closeness(e, best)?, best.to_string()))
     };
     let alias = |f: &str| {
         let word = |w: &str| {
@@ -62,7 +50,7 @@ pub(super) fn suggest(expr: &str, unit: &Unit) -> Option<String> {
         let fixed: Option<Vec<String>> = expr.split('/').map(|f| ok(f.trim())).collect();
         fixed.map(|f| f.join("/")).filter(|f| parse_expr(f).is_ok())
     };
-    let exact = nearest(expr, true).filter(|c| c.0 == 0).map(|c| c.1);
+    let exact = nearest(expr, true).filter(|c| c.0 == 1.0).map(|c| c.1);
     let close = || nearest(expr, true).map(|c| c.1);
     exact
         .or_else(|| by_factor(&alias))

@@ -282,24 +282,6 @@ fn check_in(field: &'static str, v: f64, range: &Range) -> Result<(), DistError>
     }
 }
 
-fn check_order3(low: f64, mode: f64, high: f64) -> Result<(), DistError> {
-    if high < low {
-        return Err(DistError::new(
-            "high",
-            format!("high = {high} is below low = {low} (need low <= mode <= high)"),
-        ));
-    }
-    if mode < low || mode > high {
-        return Err(DistError::new(
-            "mode",
-            format!(
-                "mode = {mode} is not between low = {low} and high = {high} (need low <= mode <= high)"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 impl Marginal {
     /// `d` truncated to the closed range `[range_lo, range_hi]` (`range_hi` may be `+inf`).
     pub fn new(d: Dist, range_lo: f64, range_hi: f64) -> Result<Self, DistError> {
@@ -320,6 +302,12 @@ impl Marginal {
                 format!("the parameter's range {range} is empty"),
             ));
         }
+        // The ordering rule is the scenario's (`DistSpec::order_problem`), worded the same;
+        // checked once the values are finite.
+        let order = || match d.order_problem(&|x| crate::units::format::fmt_short(x, 6)) {
+            Some((field, msg)) => Err(DistError::new(field, msg)),
+            None => Ok(()),
+        };
         let kind = match d {
             Dist::Fixed { value: v } => {
                 check_finite("value", v)?;
@@ -329,12 +317,7 @@ impl Marginal {
             Dist::Uniform { low, high } => {
                 check_finite("low", low)?;
                 check_finite("high", high)?;
-                if high < low {
-                    return Err(DistError::new(
-                        "high",
-                        format!("high = {high} is below low = {low}"),
-                    ));
-                }
+                order()?;
                 check_in("low", low, &range)?;
                 check_in("high", high, &range)?;
                 if low == high {
@@ -350,7 +333,7 @@ impl Marginal {
                 check_finite("low", low)?;
                 check_finite("mode", mode)?;
                 check_finite("high", high)?;
-                check_order3(low, mode, high)?;
+                order()?;
                 check_in("low", low, &range)?;
                 check_in("high", high, &range)?;
                 let span = high - low;
@@ -384,9 +367,7 @@ impl Marginal {
             Dist::Normal { mean, sd } => {
                 check_finite("mean", mean)?;
                 check_finite("sd", sd)?;
-                if sd < 0.0 {
-                    return Err(DistError::new("sd", format!("sd = {sd} must be >= 0")));
-                }
+                order()?;
                 check_in("mean", mean, &range)?;
                 let (zl, zh) = ((range.min - mean) / sd, (range.max - mean) / sd);
                 if sd == 0.0 {
@@ -411,15 +392,7 @@ impl Marginal {
             Dist::LogNormal { p5, p95 } => {
                 check_finite("p5", p5)?;
                 check_finite("p95", p95)?;
-                if p5 <= 0.0 {
-                    return Err(DistError::new("p5", format!("p5 = {p5} must be > 0")));
-                }
-                if p95 < p5 {
-                    return Err(DistError::new(
-                        "p95",
-                        format!("p95 = {p95} is below p5 = {p5}"),
-                    ));
-                }
+                order()?;
                 check_in("p5", p5, &range)?;
                 check_in("p95", p95, &range)?;
                 if p5 == p95 {
@@ -1275,6 +1248,8 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
+        // The ordering messages are the scenario's own (`DistSpec::order_problem`): `validate`
+        // and the sampler word a bad distribution the same way.
         let inf = f64::INFINITY;
         let unit = Range::open_low(0.0, 1.0);
         let pos = Range::closed(0.0, inf);
@@ -1286,7 +1261,7 @@ mod tests {
                 },
                 pos,
                 "high",
-                "high = 3 is below low = 5",
+                "low is above high (got low 5, high 3); swap them",
             ),
             (
                 Dist::Triangular {
@@ -1296,7 +1271,7 @@ mod tests {
                 },
                 pos,
                 "mode",
-                "mode = 5 is not between low = 1 and high = 3",
+                "the mode must lie between low and high (got low 1, mode 5, high 3)",
             ),
             (
                 Dist::Triangular {
@@ -1306,7 +1281,7 @@ mod tests {
                 },
                 pos,
                 "high",
-                "high = 3 is below low = 4",
+                "the mode must lie between low and high (got low 4, mode 5, high 3)",
             ),
             (
                 Dist::Pert {
@@ -1316,7 +1291,7 @@ mod tests {
                 },
                 pos,
                 "mode",
-                "mode = 0.5",
+                "mode 0.5",
             ),
             (
                 Dist::Normal {
@@ -1325,7 +1300,7 @@ mod tests {
                 },
                 pos,
                 "sd",
-                "sd = -1 must be >= 0",
+                "sd must be >= 0 (got sd -1)",
             ),
             (
                 Dist::Normal { mean: 1.5, sd: 0.1 },
@@ -1343,13 +1318,13 @@ mod tests {
                 Dist::LogNormal { p5: 0.0, p95: 0.5 },
                 pos,
                 "p5",
-                "p5 = 0 must be > 0",
+                "a lognormal needs p5 > 0 (got p5 0",
             ),
             (
                 Dist::LogNormal { p5: 0.6, p95: 0.5 },
                 pos,
                 "p95",
-                "p95 = 0.5 is below p5 = 0.6",
+                "p5 is above p95 (got p5 0.6, p95 0.5); swap them",
             ),
             (
                 Dist::LogNormal { p5: 0.3, p95: 1.2 },

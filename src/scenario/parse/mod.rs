@@ -76,24 +76,14 @@ pub(super) fn names(specs: &[KeySpec], other: &[&'static str]) -> Vec<&'static s
         .collect()
 }
 
-/// "did you mean 'x'?" among `choices`, when one is close.
+/// "did you mean 'x'?" among `choices`, when one is close (the rule: `crate::suggest`).
 pub fn did_you_mean(given: &str, choices: &[&str]) -> Option<String> {
-    nearest(given, choices).map(|c| format!("did you mean '{c}'?"))
+    crate::suggest::did_you_mean(given, choices.iter().copied())
 }
 
-/// The choice closest to `given`, when one is close.
+/// The choice closest to `given`, when one is close (the rule: `crate::suggest`).
 pub(crate) fn nearest<'c>(given: &str, choices: &[&'c str]) -> Option<&'c str> {
-    choices
-        .iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&given.to_lowercase(), &c.to_lowercase()),
-                *c,
-            )
-        })
-        .filter(|(s, _)| *s > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    crate::suggest::nearest(given, choices.iter().copied())
 }
 
 /// The tables where key `name` belongs, other than the one at `prefix`: "[site] or [[fleet]]".

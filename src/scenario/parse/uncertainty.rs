@@ -241,25 +241,7 @@ pub(in crate::scenario) fn parse_dist(
             return None;
         }
     };
-    if let Some(msg) = d.order_problem() {
-        let show = |x: f64| units::display(x, &spec.unit);
-        let values = match d {
-            DistSpec::Uniform { low, high } => format!("low {}, high {}", show(low), show(high)),
-            DistSpec::Triangular { low, mode, high } | DistSpec::Pert { low, mode, high } => {
-                format!(
-                    "low {}, mode {}, high {}",
-                    show(low),
-                    show(mode),
-                    show(high)
-                )
-            }
-            DistSpec::LogNormal { p5, p95 } => format!("p5 {}, p95 {}", show(p5), show(p95)),
-            _ => String::new(),
-        };
-        let msg = match msg.split_once(';') {
-            Some((head, tail)) => format!("{head} (got {values});{tail}"),
-            None => format!("{msg} (got {values})"),
-        };
+    if let Some((_, msg)) = d.order_problem(&|x| units::display(x, &spec.unit)) {
         w.push(Problem::new(Some(span), key, msg));
         return None;
     }
