@@ -567,7 +567,10 @@ pub fn run(
     }
     let want_rows = sink.is_some();
     // The chart's range comes from chunk 0 (deterministic): each rho's span there, widened.
-    let pilot = setup.chunk(seed, 0, n, false).map_err(|e| e.to_string())?;
+    // Chunk 0 is then reduced from this same output, not drawn again.
+    let pilot = setup
+        .chunk(seed, 0, n, want_rows)
+        .map_err(|e| e.to_string())?;
     too_wide_early(setup, &pilot.values)?;
     let bins: Vec<Bins> = pilot.values[nf..]
         .iter()
@@ -581,11 +584,19 @@ pub fn run(
             Bins::new(lo - pad, hi + pad, 60)
         })
         .collect();
-    drop(pilot);
+    let pilot = std::sync::Mutex::new(Some(pilot));
     let ranges: Vec<(f64, f64, usize)> =
         bins.iter().map(|b| (b.lo, b.hi, b.counts.len())).collect();
     let reduce = |c: u64| -> Result<ChunkDone, DrawError> {
-        let out = setup.chunk(seed, c, n, want_rows)?;
+        let reused = if c == 0 {
+            pilot.lock().map_or(None, |mut p| p.take())
+        } else {
+            None
+        };
+        let out = match reused {
+            Some(out) => out,
+            None => setup.chunk(seed, c, n, want_rows)?,
+        };
         let len = out.values[0].len() as u64;
         let bins = ranges
             .iter()
