@@ -151,7 +151,9 @@ fn analysis_charts_for_the_2gw_scenario() {
 }
 
 /// `plot DIR` on a folder that is not a good run folder is bad input (exit 2) that says why:
-/// an analysis command's folder, a cash flow with a NaN, a tampered negative cost per unit.
+/// an analysis folder naming a chart its command does not write, one written before analysis
+/// folders recorded their charts, a truncated results.json, a cash flow with a NaN, a tampered
+/// negative cost per unit.
 #[test]
 fn plot_refuses_folders_it_cannot_redraw() {
     let tmp = tempfile::tempdir().unwrap();
@@ -188,7 +190,34 @@ fn plot_refuses_folders_it_cannot_redraw() {
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(err.contains(want), "lacks `{want}`:\n{err}");
     };
-    plot(&sweep_dir, "it was written by `fleetcost sweep`");
+    // An analysis folder whose results.json names a chart its command does not write (here a
+    // path out of the folder) is refused, and its charts stay as they were.
+    let sweep_json = sweep_dir.join("results.json");
+    let good_sweep = std::fs::read_to_string(&sweep_json).unwrap();
+    let chart_before = std::fs::read(sweep_dir.join("sweep.png")).unwrap();
+    let mut j: serde_json::Value = serde_json::from_str(&good_sweep).unwrap();
+    j["charts"][0]["file"] = serde_json::json!("../elsewhere");
+    std::fs::write(&sweep_json, serde_json::to_string(&j).unwrap()).unwrap();
+    plot(
+        &sweep_dir,
+        "names a chart '../elsewhere' that `fleetcost sweep` does not write",
+    );
+    assert_eq!(
+        std::fs::read(sweep_dir.join("sweep.png")).unwrap(),
+        chart_before
+    );
+    // One written before analysis folders recorded their charts (no "command") is refused
+    // with what to do.
+    j.as_object_mut().unwrap().remove("command");
+    std::fs::write(&sweep_json, serde_json::to_string(&j).unwrap()).unwrap();
+    plot(&sweep_dir, "it was written by `fleetcost sweep` before");
+    // A truncated one.
+    std::fs::write(&sweep_json, &good_sweep[..good_sweep.len() / 2]).unwrap();
+    plot(&sweep_dir, "results.json");
+    assert_eq!(
+        std::fs::read(sweep_dir.join("sweep.png")).unwrap(),
+        chart_before
+    );
 
     let cash = run_dir.join("cashflow.csv");
     let good = std::fs::read_to_string(&cash).unwrap();
@@ -280,4 +309,65 @@ fn plot_redraws_the_serving_charts_from_the_resolved_scenario() {
         first,
         "a refused plot changed a chart"
     );
+}
+
+/// Issue 11: `plot DIR` redraws an analysis folder (sweep 1-D and 2-D, tornado, montecarlo)
+/// from its results.json alone: the charts come back byte for byte.
+#[test]
+fn plot_redraws_analysis_folders_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = "scenarios/trainium-vs-gpu-2gw.toml";
+    let cases: [(&str, Vec<&str>); 4] = [
+        (
+            "sweep1",
+            vec![
+                "sweep",
+                s,
+                "--param",
+                "fleet.trn2.chip.price",
+                "--from",
+                "8k USD",
+                "--to",
+                "16k USD",
+                "--steps",
+                "5",
+            ],
+        ),
+        ("sweep2", vec!["sweep", s]),
+        ("tornado", vec!["tornado", s]),
+        ("montecarlo", vec!["montecarlo", s, "-n", "20000"]),
+    ];
+    for (name, args) in cases {
+        let dir = tmp.path().join(name);
+        let mut args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        args.extend(["--out".as_ref(), dir.as_os_str()]);
+        let out = fleetcost(&args);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let charts: Vec<std::path::PathBuf> = ["png", "svg"]
+            .iter()
+            .flat_map(|ext| files(&dir, ext))
+            .collect();
+        assert!(charts.len() >= 2, "{name}: {charts:?}");
+        let before: Vec<Vec<u8>> = charts.iter().map(|p| std::fs::read(p).unwrap()).collect();
+        for p in &charts {
+            std::fs::remove_file(p).unwrap();
+        }
+        let out = fleetcost(["plot".as_ref(), dir.as_os_str()]);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (p, b) in charts.iter().zip(&before) {
+            assert!(
+                std::fs::read(p).unwrap() == *b,
+                "{name}: {} differs after plot DIR",
+                p.display()
+            );
+        }
+    }
 }

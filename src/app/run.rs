@@ -241,12 +241,16 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
     };
     let not_run = |e: String| {
         AppError::input(format!(
-            "{}: results.json is not a run report: {e}",
+            "{}: results.json is not a report fleetcost wrote: {e} (a truncated or foreign \
+             file? rerun the command that wrote the folder)",
             a.dir.display()
         ))
     };
     let json: serde_json::Value =
         serde_json::from_str(&read("results.json")?).map_err(|e| not_run(e.to_string()))?;
+    if let Some(command) = json.get("command").and_then(|c| c.as_str()) {
+        return plot_analysis(a, command, &json);
+    }
     if json.get("schema").is_none() {
         let kind = [
             ("points", "sweep"),
@@ -257,8 +261,8 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
         .find(|(k, _)| json.get(k).is_some());
         return Err(not_run(match kind {
             Some((_, command)) => format!(
-                "it was written by `fleetcost {command}`, whose --out folder already holds its \
-                 charts; `plot` redraws folders written by `fleetcost run SCENARIO --out DIR`"
+                "it was written by `fleetcost {command}` before analysis folders recorded their \
+                 charts; rerun `fleetcost {command} ... --out DIR` to write one `plot` can redraw"
             ),
             None => {
                 "it has no 'schema'; give a folder written by `fleetcost run SCENARIO --out DIR`"
@@ -336,6 +340,67 @@ pub fn plot(a: &PlotArgs) -> Result<(), AppError> {
     }
     let (written, _) = commit(folder)?;
     eprintln!("drew {} charts in {}", written.len(), a.dir.display());
+    Ok(())
+}
+
+/// `plot DIR` on a folder of `sweep`, `tornado` or `montecarlo`: redraws the charts recorded in
+/// its results.json ("charts": each one's file and data), after checking that each names a chart
+/// that command writes. Nothing is written unless every chart reads and draws.
+fn plot_analysis(a: &PlotArgs, command: &str, json: &serde_json::Value) -> Result<(), AppError> {
+    let dir = a.dir.display();
+    let rerun = format!("rerun `fleetcost {command} ... --out {dir}` to write the folder again");
+    let owns = super::analysis::chart_owner(command).ok_or_else(|| {
+        AppError::input(format!(
+            "{dir}: results.json says it was written by '{command}', which is not a fleetcost \
+             command with charts (sweep, tornado, montecarlo); give a folder written by one of \
+             them or by `fleetcost run SCENARIO --out DIR`"
+        ))
+    })?;
+    let charts: Vec<plot::DrawnChart> = match json.get("charts") {
+        None => {
+            return Err(AppError::input(format!(
+                "{dir}: results.json of `fleetcost {command}` records no charts; {rerun}"
+            )))
+        }
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            AppError::input(format!(
+                "{dir}: results.json: its charts cannot be read ({e}); a truncated or foreign \
+                 file? {rerun}"
+            ))
+        })?,
+    };
+    if charts.is_empty() {
+        return Err(AppError::input(format!(
+            "{dir}: results.json of `fleetcost {command}` records no charts; {rerun}"
+        )));
+    }
+    for c in &charts {
+        let safe = !c.file.is_empty()
+            && !c.file.contains(['/', '\\'])
+            && c.file != ".."
+            && owns(&format!("{}.png", c.file));
+        if !safe {
+            return Err(AppError::input(format!(
+                "{dir}: results.json names a chart '{}' that `fleetcost {command}` does not \
+                 write; nothing was drawn (a foreign file? {rerun})",
+                c.file
+            )));
+        }
+    }
+    let folder = output::RunFolder::open(&a.dir, owns, &[])
+        .map_err(|e| AppError::input(e.replacen("--out ", "", 1)))?;
+    let o = plot::ChartOptions {
+        width: a.size.0,
+        height: a.size.1,
+    };
+    for c in &charts {
+        c.draw_both(&folder, &o).map_err(|e| match e {
+            plot::PlotError::Input { .. } => AppError::input(e.to_string()),
+            e => AppError::runtime(e.to_string()),
+        })?;
+    }
+    let (written, _) = commit(folder)?;
+    eprintln!("drew {} charts in {dir}", written.len());
     Ok(())
 }
 

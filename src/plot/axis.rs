@@ -11,7 +11,7 @@ use crate::units::format::{
 };
 
 /// How the numbers of an axis (and values written beside data) read.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum TickFormat {
     /// Plain numbers: thousands separators, an SI suffix from a million ("1.5 M").
     #[default]

@@ -14,7 +14,7 @@ use super::style::{text_on, viridis, Theme, AXIS, BLACK, TEXT, WHITE};
 use super::{ChartOptions, ImageFormat, PlotError};
 
 /// A gridded metric over two swept parameters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HeatmapChart {
     pub title: String,
     /// Second line: the scenario name (may be empty).
@@ -29,6 +29,7 @@ pub struct HeatmapChart {
     pub x: Vec<f64>,
     pub y: Vec<f64>,
     /// `z[iy][ix]` is the metric at `(x[ix], y[iy])`; NaN leaves a cell blank (hatched grey).
+    #[serde(deserialize_with = "super::spec::nan::grid")]
     pub z: Vec<Vec<f64>>,
     /// The metric with its unit, e.g. "ρ vs h100".
     pub z_label: String,

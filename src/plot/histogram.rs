@@ -14,7 +14,7 @@ use super::{ChartOptions, ImageFormat, PlotError};
 use crate::units::format::fmt_thousands;
 
 /// One histogram bin: draws with lo <= value < hi.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HistBin {
     pub lo: f64,
     pub hi: f64,
@@ -22,7 +22,7 @@ pub struct HistBin {
 }
 
 /// A histogram from pre-binned counts (a Monte Carlo of 1e9 draws bins as it goes).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HistogramChart {
     pub title: String,
     /// Second line: the scenario name (may be empty).
@@ -35,8 +35,10 @@ pub struct HistogramChart {
     /// Bins in increasing order, not overlapping.
     pub bins: Vec<HistBin>,
     /// (claim level, P(metric >= level)) as computed over all draws, not from the bins.
+    #[serde(deserialize_with = "super::spec::nan::pairs")]
     pub levels: Vec<(f64, f64)>,
     /// Quantiles to mark above the bars, e.g. [("P5", 1.21), ("P50", 1.52), ("P95", 1.88)].
+    #[serde(deserialize_with = "super::spec::nan::named")]
     pub quantiles: Vec<(String, f64)>,
 }
 

@@ -14,7 +14,7 @@ use super::{ChartOptions, ImageFormat, PlotError};
 
 /// A line chart of a sweep: `x` is the swept parameter, each series a metric per x (NaN breaks
 /// the line). Values are plain numbers in the units the labels name.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SweepChart {
     /// What is shown, e.g. "Price-performance of trn2 vs h100 as the Trainium2 price varies".
     pub title: String,
@@ -23,8 +23,10 @@ pub struct SweepChart {
     /// The swept parameter with its unit, e.g. "trn2 chip price (USD)".
     pub x_label: String,
     pub x_format: TickFormat,
+    #[serde(deserialize_with = "super::spec::nan::list")]
     pub x: Vec<f64>,
     /// (series name, y per x).
+    #[serde(deserialize_with = "super::spec::nan::series")]
     pub series: Vec<(String, Vec<f64>)>,
     /// The metric with its unit, e.g. "ρ vs h100 (perf per dollar)".
     pub y_label: String,

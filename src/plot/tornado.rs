@@ -13,7 +13,7 @@ use super::style::{claim_dash, darker, viridis, Font, Theme, ACCENT, TEXT};
 use super::{ChartOptions, ImageFormat, PlotError};
 
 /// One parameter's swing: the metric with the parameter at its low and at its high value.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TornadoBar {
     /// Parameter path or a readable name, e.g. "fleet.trn2.chip.price".
     pub param: String,
@@ -21,12 +21,14 @@ pub struct TornadoBar {
     pub low_label: String,
     pub high_label: String,
     /// The metric at those settings.
+    #[serde(deserialize_with = "super::spec::nan::one")]
     pub low_value: f64,
+    #[serde(deserialize_with = "super::spec::nan::one")]
     pub high_value: f64,
 }
 
 /// A tornado chart: bars around the base value of the metric, largest swing on top.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TornadoChart {
     pub title: String,
     /// Second line: the scenario name (may be empty).
@@ -35,6 +37,7 @@ pub struct TornadoChart {
     pub metric_label: String,
     pub metric_format: TickFormat,
     /// The metric with every parameter at base.
+    #[serde(deserialize_with = "super::spec::nan::one")]
     pub base: f64,
     pub bars: Vec<TornadoBar>,
     /// Claim levels drawn as dashed vertical lines (may be empty).

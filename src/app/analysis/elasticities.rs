@@ -14,8 +14,10 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
         elasticity::elasticities(&s.inputs, &metric).map_err(AppError::runtime)?;
     let label = metric.label(&s.inputs);
     let text = match a.format {
-        Format::Json => report::to_json(
+        Format::Json => super::analysis_json(
+            "elasticities",
             &serde_json::json!({"metric": label, "elasticities": list, "skipped": skipped}),
+            &[],
         ),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());

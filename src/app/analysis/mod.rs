@@ -17,7 +17,7 @@ pub use tornado::tornado;
 use crate::analysis::metric::Metric;
 use crate::app::AppError;
 use crate::cli::OutArgs;
-use crate::plot::{self, ChartOptions, ImageFormat, TickFormat};
+use crate::plot::{self, ChartOptions, TickFormat};
 use crate::report::output;
 use crate::scenario::{Param, Scenario};
 use crate::units;
@@ -98,21 +98,60 @@ fn table(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
     format!("{t}\n")
 }
 
-fn chart_both(
+/// Draws `chart` as `<dir>/<file>.png` and `.svg` and records it for results.json, from which
+/// `fleetcost plot DIR` redraws it.
+fn chart(
     dir: &Path,
-    name: &str,
+    file: &str,
     size: (u32, u32),
-    draw: impl Fn(&Path, ImageFormat, &ChartOptions) -> Result<(), plot::PlotError>,
+    chart: plot::ChartSpec,
+    drawn: &mut Vec<plot::DrawnChart>,
 ) -> Result<(), AppError> {
     let o = ChartOptions {
         width: size.0,
         height: size.1,
     };
-    for fmt in [ImageFormat::Png, ImageFormat::Svg] {
-        let path = dir.join(format!("{name}.{}", fmt.extension()));
-        draw(&path, fmt, &o).map_err(|e| AppError::runtime(e.to_string()))?;
-    }
+    let d = plot::DrawnChart {
+        file: file.to_string(),
+        chart,
+    };
+    d.draw_both(dir, &o)
+        .map_err(|e| AppError::runtime(e.to_string()))?;
+    drawn.push(d);
     Ok(())
+}
+
+/// An analysis command's JSON: which command wrote it, its results (`body`'s fields), and in
+/// an `--out` folder the charts drawn, each with the data `fleetcost plot DIR` redraws it from.
+#[derive(serde::Serialize)]
+struct AnalysisJson<'a, T: serde::Serialize> {
+    command: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    charts: &'a [plot::DrawnChart],
+}
+
+fn analysis_json<T: serde::Serialize>(
+    command: &'static str,
+    body: &T,
+    charts: &[plot::DrawnChart],
+) -> String {
+    crate::report::to_json(&AnalysisJson {
+        command,
+        body,
+        charts,
+    })
+}
+
+/// The charts each analysis command owns in its folder (what `plot DIR` may redraw there).
+pub fn chart_owner(command: &str) -> Option<fn(&str) -> bool> {
+    match command {
+        "sweep" => Some(sweep::owns_chart),
+        "tornado" => Some(tornado::owns_chart),
+        "montecarlo" => Some(montecarlo::owns_chart),
+        _ => None,
+    }
 }
 
 /// A sweep value as the model used it: counts are rounded to whole numbers.

@@ -1,6 +1,6 @@
 //! `fleetcost montecarlo`: draws of the uncertain inputs, summary statistics and the histogram.
 
-use super::{chart_both, out_dir, progress_bar, table};
+use super::{analysis_json, chart, out_dir, progress_bar, table};
 use crate::analysis::metric::Metric;
 use crate::analysis::montecarlo;
 use crate::app::run::{write, write_provenance};
@@ -157,6 +157,11 @@ fn mc_json(
 
 /// What `montecarlo --out` writes: one histogram per candidate, so a run with fewer
 /// candidates removes the others'.
+/// The charts among them (what `plot DIR` redraws).
+pub(super) fn owns_chart(name: &str) -> bool {
+    montecarlo_owns(name) && (name.ends_with(".png") || name.ends_with(".svg"))
+}
+
 fn montecarlo_owns(name: &str) -> bool {
     super::common_output(name)
         || name == "montecarlo.csv"
@@ -257,20 +262,22 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     }
     let x = &setup.base;
     let json = mc_json(x, &r, &setup);
+    // JSON on stdout is results.json (with the charts when --out draws them).
+    let mut json_text = analysis_json("montecarlo", &json, &[]);
     let text = match a.out.format {
-        Format::Json => report::to_json(&json),
+        Format::Json => String::new(),
         Format::Csv => mc_csv(x, &r, &setup),
         _ => mc_table(&s, &r, &setup, a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
         write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
-        write(&dir, "results.json", report::to_json(&json).as_bytes())?;
         write_provenance(&dir, &s, Some(a.seed))?;
+        let mut drawn = Vec::new();
         if let (Some(f), Some((summary, ex)), Some(bins)) =
             (followed(&setup), &r.program, &r.program_bins)
         {
             let w = (bins.hi - bins.lo) / bins.counts.len() as f64;
-            let chart = plot::HistogramChart {
+            let data = plot::HistogramChart {
                 title: format!(
                     "Monte Carlo: {} ({} draws, seed {})",
                     f.label,
@@ -303,15 +310,19 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                     ("p95".into(), summary.p95),
                 ],
             };
-            chart_both(&dir, &followed_stem(&f), a.out.size, |p, fmt, o| {
-                plot::histogram(&chart, p, fmt, o)
-            })?;
+            chart(
+                &dir,
+                &followed_stem(&f),
+                a.out.size,
+                plot::ChartSpec::Histogram(data),
+                &mut drawn,
+            )?;
         }
         for (j, &(c, b)) in setup.comparisons.iter().enumerate() {
             let (summary, ex) = &r.comparisons[j];
             let bins = &r.rho_bins[j];
             let w = (bins.hi - bins.lo) / bins.counts.len() as f64;
-            let chart = plot::HistogramChart {
+            let data = plot::HistogramChart {
                 title: format!(
                     "Monte Carlo: rho of {} vs {} ({} draws, seed {})",
                     x.fleets[c].id,
@@ -343,17 +354,23 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
                     ("p95".into(), summary.p95),
                 ],
             };
-            chart_both(
+            chart(
                 &dir,
                 &format!("montecarlo_rho_{}", x.fleets[c].id),
                 a.out.size,
-                |p, f, o| plot::histogram(&chart, p, f, o),
+                plot::ChartSpec::Histogram(data),
+                &mut drawn,
             )?;
         }
+        json_text = analysis_json("montecarlo", &json, &drawn);
+        write(&dir, "results.json", json_text.as_bytes())?;
         super::finish(
             dir,
             "montecarlo.csv, results.json, provenance and the charts",
         )?;
+    }
+    if a.out.format == Format::Json {
+        return print(&json_text);
     }
     print(&text)
 }

@@ -140,12 +140,16 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
             units::format::Num(target), a.param, show(at), fmt_thousands(left, 4), fmt_thousands(right, 4))),
     };
     let text = match a.format {
-        Format::Json => report::to_json(&serde_json::json!({
-            "param": a.param, "metric": key.trim(), "metric_label": label, "target": target,
-            "value": value.map(|v| v / spec.unit.si), "unit": spec.unit.name,
-            "reason": if value.is_none() { Some(reason.clone()) } else { None },
-            "base": base.map(|b| b / spec.unit.si),
-        })),
+        Format::Json => super::analysis_json(
+            "solve",
+            &serde_json::json!({
+                "param": a.param, "metric": key.trim(), "metric_label": label, "target": target,
+                "value": value.map(|v| v / spec.unit.si), "unit": spec.unit.name,
+                "reason": if value.is_none() { Some(reason.clone()) } else { None },
+                "base": base.map(|b| b / spec.unit.si),
+            }),
+            &[],
+        ),
         Format::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let num = |v: Option<f64>| {

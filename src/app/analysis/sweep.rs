@@ -2,8 +2,8 @@
 //! and line or contour charts.
 
 use super::{
-    axis_label, axis_value, chart_both, count_rounded, finish, metric_of, out_dir, progress_bar,
-    table, tick_format,
+    analysis_json, axis_label, axis_value, chart, count_rounded, finish, metric_of, out_dir,
+    progress_bar, table, tick_format,
 };
 use crate::analysis::metric::{Metric, FLEET_KEYS};
 use crate::analysis::sweep;
@@ -158,6 +158,11 @@ fn sweep_owns(name: &str) -> bool {
         || super::is_chart(name, "sweep_heatmap")
 }
 
+/// The charts among them (what `plot DIR` redraws).
+pub(super) fn owns_chart(name: &str) -> bool {
+    sweep_owns(name) && (name.ends_with(".png") || name.ends_with(".svg"))
+}
+
 pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
     let axes = if a.param.is_empty() {
@@ -204,30 +209,30 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
         .collect();
     // Axis values in their keys' units (as the CSV and the scenario write them).
-    let sweep_json = || {
-        report::to_json(&SweepJson {
-            params: axes.iter().map(|x| x.path.as_str()).collect(),
-            units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
-            points: points
-                .iter()
-                .map(|p| SweepPointJson {
-                    values: axes
-                        .iter()
-                        .zip(&p.values)
-                        .map(|(x, &v)| match x.categories {
-                            Some(_) => serde_json::Value::from(x.param.show(v)),
-                            None => serde_json::Value::from(
-                                count_rounded(x.param, v) / x.param.spec().unit.si,
-                            ),
-                        })
-                        .collect(),
-                    report: &p.report,
-                })
-                .collect(),
-        })
+    let body = || SweepJson {
+        params: axes.iter().map(|x| x.path.as_str()).collect(),
+        units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
+        points: points
+            .iter()
+            .map(|p| SweepPointJson {
+                values: axes
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(x, &v)| match x.categories {
+                        Some(_) => serde_json::Value::from(x.param.show(v)),
+                        None => serde_json::Value::from(
+                            count_rounded(x.param, v) / x.param.spec().unit.si,
+                        ),
+                    })
+                    .collect(),
+                report: &p.report,
+            })
+            .collect(),
     };
+    // JSON on stdout is results.json (with the charts when --out draws them).
+    let mut json_text = String::new();
     let text = match a.out.format {
-        Format::Json => sweep_json(),
+        Format::Json => String::new(),
         Format::Csv => sweep_csv(&axes, &points),
         Format::Table | Format::Markdown => sweep_table(
             &s,
@@ -239,10 +244,17 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
     };
     if let Some(dir) = dir {
         write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
-        write(&dir, "results.json", sweep_json().as_bytes())?;
         write_provenance(&dir, &s, None)?;
-        draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
+        let drawn = draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
+        json_text = analysis_json("sweep", &body(), &drawn);
+        write(&dir, "results.json", json_text.as_bytes())?;
         finish(dir, "sweep.csv, results.json, provenance and the chart")?;
+    }
+    if a.out.format == Format::Json {
+        if json_text.is_empty() {
+            json_text = analysis_json("sweep", &body(), &[]);
+        }
+        return print(&json_text);
     }
     print(&text)
 }
@@ -380,9 +392,10 @@ fn draw_sweep(
     metric: &Metric,
     values: &[f64],
     size: (u32, u32),
-) -> Result<(), AppError> {
+) -> Result<Vec<plot::DrawnChart>, AppError> {
     let x = &s.inputs;
     let band = claim_band(&x.compare.claims);
+    let mut drawn = Vec::new();
     if axes.len() == 1 {
         let a = &axes[0];
         let xs: Vec<f64> = points
@@ -407,7 +420,7 @@ fn draw_sweep(
             vec![(metric.label(x), values.to_vec())]
         };
         let base_x = a.param.get(x).map(|v| axis_value(a.param, v));
-        let chart = plot::SweepChart {
+        let data = plot::SweepChart {
             title: format!(
                 "{} as {} varies",
                 if comparison {
@@ -436,9 +449,8 @@ fn draw_sweep(
             log_x: a.log,
             base_x,
         };
-        return chart_both(dir, "sweep", size, |p, f, o| {
-            plot::sweep_line(&chart, p, f, o)
-        });
+        chart(dir, "sweep", size, plot::ChartSpec::Sweep(data), &mut drawn)?;
+        return Ok(drawn);
     }
     let (ax, ay) = (&axes[0], &axes[1]);
     let (nx, ny) = (ax.steps, ay.steps);
@@ -446,7 +458,7 @@ fn draw_sweep(
     let z: Vec<Vec<f64>> = (0..ny)
         .map(|j| (0..nx).map(|i| values[i * ny + j]).collect())
         .collect();
-    let chart = plot::HeatmapChart {
+    let data = plot::HeatmapChart {
         title: format!("{} over {} x {}", metric.label(x), ax.path, ay.path),
         subtitle: s.name.clone(),
         x_label: axis_label(s, ax.param),
@@ -474,9 +486,14 @@ fn draw_sweep(
         log_x: ax.log,
         log_y: ay.log,
     };
-    chart_both(dir, "sweep_heatmap", size, |p, f, o| {
-        plot::heatmap(&chart, p, f, o)
-    })
+    chart(
+        dir,
+        "sweep_heatmap",
+        size,
+        plot::ChartSpec::Heatmap(data),
+        &mut drawn,
+    )?;
+    Ok(drawn)
 }
 
 fn claim_band(claims: &[f64]) -> Option<(f64, f64)> {

@@ -1,6 +1,6 @@
 //! `fleetcost tornado`: one-at-a-time swings of a metric between each input's low and high.
 
-use super::{chart_both, metric_of, out_dir, table};
+use super::{analysis_json, chart, metric_of, out_dir, table};
 use crate::analysis::metric::Metric;
 use crate::analysis::tornado;
 use crate::app::run::{write, write_provenance};
@@ -13,6 +13,11 @@ use crate::units::format::{fmt_thousands, Num};
 /// What `tornado --out` writes.
 fn tornado_owns(name: &str) -> bool {
     super::common_output(name) || name == "tornado.csv" || super::is_chart(name, "tornado")
+}
+
+/// The charts among them (what `plot DIR` redraws).
+pub(super) fn owns_chart(name: &str) -> bool {
+    tornado_owns(name) && (name.ends_with(".png") || name.ends_with(".svg"))
 }
 
 pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
@@ -63,10 +68,11 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
         }
         report::csv::finish(w)
     };
-    let json =
-        || report::to_json(&serde_json::json!({ "metric": label, "base": base, "bars": bars }));
+    let body = serde_json::json!({ "metric": label, "base": base, "bars": bars });
+    // JSON on stdout is results.json (with the charts when --out draws them).
+    let mut json_text = analysis_json("tornado", &body, &[]);
     let text = match a.out.format {
-        Format::Json => json(),
+        Format::Json => String::new(),
         Format::Csv => csv_text.clone(),
         _ => {
             let rows = shown
@@ -109,10 +115,9 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
     };
     if let Some(dir) = dir {
         write(&dir, "tornado.csv", csv_text.as_bytes())?;
-        write(&dir, "results.json", json().as_bytes())?;
         write_provenance(&dir, &s, None)?;
         let comparison = matches!(metric, Metric::Comparison { .. });
-        let chart = plot::TornadoChart {
+        let chart_data = plot::TornadoChart {
             title: format!("{label}: each input from its p5 to its p95"),
             subtitle: format!("{} (the others at base)", s.name),
             metric_label: label.clone(),
@@ -140,10 +145,20 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
             },
             low_high_names: ("p5".into(), "p95".into()),
         };
-        chart_both(&dir, "tornado", a.out.size, |p, f, o| {
-            plot::tornado(&chart, p, f, o)
-        })?;
+        let mut drawn = Vec::new();
+        chart(
+            &dir,
+            "tornado",
+            a.out.size,
+            plot::ChartSpec::Tornado(chart_data),
+            &mut drawn,
+        )?;
+        json_text = analysis_json("tornado", &body, &drawn);
+        write(&dir, "results.json", json_text.as_bytes())?;
         super::finish(dir, "tornado.csv, results.json, provenance and the chart")?;
+    }
+    if a.out.format == Format::Json {
+        return print(&json_text);
     }
     print(&text)
 }
