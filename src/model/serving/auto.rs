@@ -1,45 +1,7 @@
-//! `tensor_parallel = "auto"`: the replica size with the most tokens/s per chip, and the upper
-//! bound that lets it skip sizes that cannot win.
+//! `tensor_parallel = "auto"`: the replica size with the most tokens/s per chip.
 
-use super::{Ctx, Serving, ServingError, Sized};
-use crate::model::sizing::{tolerant_ceil, tolerant_floor};
-
-impl Ctx<'_> {
-    /// An upper bound on the tokens/s per chip that `at(n)` can give with batch "max", without
-    /// its search: per chip at a batch no smaller than the answer (the HBM and max_batch cap, and
-    /// the closed form of the largest batch meeting tpot with W at its value at a lower bound
-    /// of that batch), since per chip never falls with the batch (`per_chip`). `None` where no
-    /// cheap bound is known (a given batch, or drafting with the refinements).
-    pub(super) fn upper_rate(&self, z: &Sized) -> Option<f64> {
-        let s = self.s;
-        if s.batch.is_some() || (self.refined && self.spec.1 > 0.0) {
-            return None;
-        }
-        let Sized {
-            n, r, np, t_pre, ..
-        } = *z;
-        let b_mem = tolerant_floor((r.capacity - self.weights) / r.held_seq);
-        if b_mem.is_nan() || b_mem < 1.0 {
-            return None;
-        }
-        let mut cap = s.max_batch.map_or(b_mem, |m| m.min(b_mem));
-        if let Some(target) = s.tpot {
-            let bound = |w_main: f64, w_plain: f64| {
-                tolerant_floor(self.dense_bound(&r, t_pre, target, w_main, w_plain))
-            };
-            let above = match self.moe {
-                None => bound(self.weights, self.weights),
-                Some(_) => {
-                    let lo = bound(self.weights, self.weights).clamp(1.0, cap);
-                    bound(self.weight_read(lo * self.spec.0), self.weight_read(lo))
-                }
-            };
-            cap = cap.min((above + 1.0).max(1.0));
-        }
-        let (t_dec, _) = self.decode(&r, cap);
-        Some(self.per_chip(t_dec, n, np, cap, t_pre).0)
-    }
-}
+use super::{Ctx, Serving, ServingError};
+use crate::model::sizing::tolerant_ceil;
 
 /// "auto": every n_r up to chips_per_node that divides `heads` (powers of two without
 /// `heads`) and holds the weights; the one with the most tokens/s per chip (the fewer chips on
@@ -57,17 +19,7 @@ pub(super) fn auto(ctx: &Ctx) -> Result<Serving, ServingError> {
         if ctx.weights + r.held_seq > r.capacity * (1.0 + 1e-9) {
             return;
         }
-        let z = ctx.sized(n);
-        // A size whose upper bound cannot beat the best so far is skipped (the answer is the
-        // same: a later size wins only when strictly better).
-        let beaten = best.is_some_and(|b: Serving| {
-            ctx.upper_rate(&z)
-                .is_some_and(|u| u < b.tokens_per_s_per_chip * (1.0 - 1e-12))
-        });
-        if beaten {
-            return;
-        }
-        match ctx.at_sized(&z) {
+        match ctx.at_sized(&ctx.sized_from(r)) {
             Ok(s) => {
                 if best.map_or(true, |b| s.tokens_per_s_per_chip > b.tokens_per_s_per_chip) {
                     best = Some(s);

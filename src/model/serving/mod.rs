@@ -253,7 +253,7 @@ struct Sized {
 }
 
 /// The model's constants for one shape on one chip.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Ctx<'a> {
     s: &'a ServingShape,
     chip: &'a ServingChip,
@@ -277,6 +277,11 @@ struct Ctx<'a> {
     /// (k + 1, k d, E) of speculation; (1, 0, 1) without.
     spec: (f64, f64, f64),
     hidden: Option<f64>,
+    /// W(prefill_chunk): the weight bytes one prefill chunk reads.
+    w_chunk: f64,
+    /// The last decode step computed, (n_r, b, t_dec, compute-bound): the tpot search and the
+    /// figures at the batch it finds ask for the same step (a replica is fixed by n_r).
+    last_decode: std::cell::Cell<(f64, f64, f64, bool)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -313,7 +318,15 @@ impl<'a> Ctx<'a> {
             moe,
             spec,
             hidden: s.hidden.or(s.heads.map(|h| h * s.head_dim)),
+            w_chunk: f64::NAN,
+            last_decode: std::cell::Cell::new((f64::NAN, f64::NAN, f64::NAN, false)),
         }
+        .with_chunk()
+    }
+
+    fn with_chunk(mut self) -> Self {
+        self.w_chunk = self.weight_read(self.s.prefill_chunk);
+        self
     }
 
     fn full(&self) -> bool {
@@ -375,7 +388,7 @@ impl<'a> Ctx<'a> {
         let flops = r.n * chip.peak * chip.mfu;
         let gemm = 2.0 * s.active_params * i / flops;
         let chunks = i / s.prefill_chunk;
-        let memory = self.weight_read(s.prefill_chunk) * chunks / r.bw;
+        let memory = self.w_chunk * chunks / r.bw;
         if self.refined {
             // Prefill attention is compute-bound: its KV reads are small beside its FLOPs.
             // The chunk's all-reduce latencies are shared by the prompts in it.
@@ -409,6 +422,18 @@ impl<'a> Ctx<'a> {
     /// (t_dec, compute-bound) at batch b on replica r.
     #[inline]
     fn decode(&self, r: &Replica, b: f64) -> (f64, bool) {
+        let (n, lb, t, cb) = self.last_decode.get();
+        if n == r.n && lb == b {
+            return (t, cb);
+        }
+        let (t, cb) = self.step(r, b);
+        self.last_decode.set((r.n, b, t, cb));
+        (t, cb)
+    }
+
+    /// `decode` without the memo.
+    #[inline]
+    fn step(&self, r: &Replica, b: f64) -> (f64, bool) {
         let (v, kd, e) = self.spec;
         let (main, compute_bound) = self.roofline(r, b, v, self.weight_read(b * v));
         let ovh = self.chip.step_overhead;
@@ -453,9 +478,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// (output tokens/s per chip, input share, tpot) of a replica of n chips (prefill on np)
-    /// decoding `batch` sequences in steps of t_dec, each prefilled in t_pre. Per chip it never
-    /// falls as the batch grows: t_dec / batch does not rise (every intercept of the step is
-    /// shared by the batch, and an MoE's W(b) / b falls).
+    /// decoding `batch` sequences in steps of t_dec, each prefilled in t_pre.
     #[inline]
     fn per_chip(&self, t_dec: f64, n: f64, np: f64, batch: f64, t_pre: f64) -> (f64, f64, f64) {
         let avail = self.chip.availability;
@@ -485,7 +508,12 @@ impl<'a> Ctx<'a> {
 
     /// The figures of a decode replica of n chips that do not depend on the batch.
     fn sized(&self, n: f64) -> Sized {
-        let r = self.replica(n);
+        self.sized_from(self.replica(n))
+    }
+
+    /// `sized` of a decode replica already built.
+    fn sized_from(&self, r: Replica) -> Sized {
+        let n = r.n;
         let (np, rp) = if self.s.disaggregated {
             let np = self.s.prefill_replica.unwrap_or(n);
             (np, self.replica(np))
@@ -1122,8 +1150,8 @@ mod tests {
         assert!(seen >= 2);
     }
 
-    /// "auto" walks the divisors of the heads and skips sizes whose upper bound cannot win:
-    /// it gives exactly what a scan of every fixed size gives (the most tokens/s per chip, the
+    /// "auto" walks the divisors of the heads: it gives exactly what a scan of every fixed size
+    /// gives (the most tokens/s per chip, the
     /// fewer chips on a tie), over dense and MoE shapes, MODEL.md's formulas and the refined
     /// ones, with and without a tpot target, aggregated and disaggregated, on a 64-chip domain.
     #[test]
