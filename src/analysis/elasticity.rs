@@ -8,21 +8,7 @@ use crate::scenario::Param;
 /// Relative step of the finite difference.
 pub const STEP: f64 = 1e-4;
 
-/// One parameter's elasticity.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Elasticity {
-    pub param: String,
-    /// Base value in the key's unit, as text.
-    pub value: String,
-    pub elasticity: f64,
-}
-
-/// Why a parameter has no elasticity.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Skipped {
-    pub param: String,
-    pub reason: String,
-}
+pub use crate::report::analysis::{Elasticity, Skipped};
 
 /// Elasticities of `metric` to every numeric input, sorted by magnitude (largest first), and
 /// the inputs skipped with the reason.

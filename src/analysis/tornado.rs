@@ -5,21 +5,7 @@ use super::metric::Metric;
 use super::montecarlo::marginal;
 use crate::scenario::Scenario;
 
-/// One bar of the tornado.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Bar {
-    pub param: String,
-    /// The parameter at its 5th and 95th percentiles (SI) and as text in its unit.
-    pub low_value: f64,
-    pub high_value: f64,
-    pub low_text: String,
-    pub high_text: String,
-    /// The metric with the parameter at p5 and at p95.
-    pub metric_low: f64,
-    pub metric_high: f64,
-    /// |metric_high - metric_low|.
-    pub swing: f64,
-}
+pub use crate::report::analysis::Bar;
 
 /// Whether `s` has something to swing: an `[uncertainty]` block with at least one
 /// distribution that varies. The reason is a fault of the scenario (bad input), not of the run.

@@ -1,6 +1,7 @@
 //! Outputs: result rows (section 7 of MODEL.md) and their formats. Formatters return text;
 //! `output` writes files atomically.
 
+pub mod analysis;
 pub mod csv;
 pub mod markdown;
 pub mod output;

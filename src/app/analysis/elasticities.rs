@@ -16,7 +16,11 @@ pub fn elasticities(a: &ElasticitiesArgs) -> Result<(), AppError> {
     let text = match a.format {
         Format::Json => super::analysis_json(
             "elasticities",
-            &serde_json::json!({"metric": label, "elasticities": list, "skipped": skipped}),
+            &report::analysis::ElasticitiesReport {
+                metric: label.clone(),
+                elasticities: list.clone(),
+                skipped: skipped.clone(),
+            },
             &[],
         ),
         Format::Csv => {

@@ -121,27 +121,19 @@ fn chart(
     Ok(())
 }
 
-/// An analysis command's JSON: which command wrote it, its results (`body`'s fields), and in
-/// an `--out` folder the charts drawn, each with the data `fleetcost plot DIR` redraws it from.
-#[derive(serde::Serialize)]
-struct AnalysisJson<'a, T: serde::Serialize> {
-    command: &'static str,
-    #[serde(flatten)]
-    body: &'a T,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    charts: &'a [plot::DrawnChart],
-}
-
+/// An analysis command's JSON (`report::analysis::AnalysisReport`): its name, its report and
+/// the charts drawn (none on stdout without --out).
 fn analysis_json<T: serde::Serialize>(
     command: &'static str,
     body: &T,
     charts: &[plot::DrawnChart],
 ) -> String {
-    crate::report::to_json(&AnalysisJson {
+    crate::report::analysis::AnalysisReport {
         command,
         body,
         charts,
-    })
+    }
+    .json()
 }
 
 /// The charts each analysis command owns in its folder (what `plot DIR` may redraw there).

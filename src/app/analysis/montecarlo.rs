@@ -8,6 +8,7 @@ use crate::app::{load, print, AppError};
 use crate::cli::MonteCarloArgs;
 use crate::model::Inputs;
 use crate::plot::{self, TickFormat};
+use crate::report::analysis::{MonteCarloReport, Stat};
 use crate::report::{self, output, Format};
 use crate::scenario::Scenario;
 use crate::units::format::{fmt_fixed, fmt_thousands, Num};
@@ -23,25 +24,6 @@ impl montecarlo::SampleSink for FileSink {
     fn rows(&mut self, text: &str) -> std::io::Result<()> {
         use std::io::Write;
         self.0.write_all(text.as_bytes())
-    }
-}
-
-#[derive(serde::Serialize)]
-struct Stat {
-    mean: f64,
-    sd: f64,
-    p5: f64,
-    p50: f64,
-    p95: f64,
-}
-
-fn stat(s: &crate::analysis::stats::Summary) -> Stat {
-    Stat {
-        mean: s.mean,
-        sd: s.sd,
-        p5: s.p5,
-        p50: s.p50,
-        p95: s.p95,
     }
 }
 
@@ -111,57 +93,89 @@ fn is_money(key: &str) -> bool {
         || key.starts_with("levelized")
 }
 
+fn stat(s: &crate::analysis::stats::Summary) -> Stat {
+    Stat {
+        mean: s.mean,
+        sd: s.sd,
+        p5: s.p5,
+        p50: s.p50,
+        p95: s.p95,
+    }
+}
+
 fn mc_json(
     inputs: &Inputs,
     r: &montecarlo::McResult,
     setup: &montecarlo::Setup,
-) -> serde_json::Value {
-    let method = match r.method {
-        crate::analysis::stats::QuantileMethod::Exact => serde_json::json!({"method": "exact"}),
-        crate::analysis::stats::QuantileMethod::Histogram { max_rel_error } => {
-            serde_json::json!({"method": "histogram", "max_rel_error": max_rel_error})
-        }
+) -> MonteCarloReport {
+    use crate::report::analysis::{Above, ComparisonStat, FleetStat, Followed as Row, Quantiles};
+    let above = |ex: &[crate::analysis::stats::Exceedance]| -> Vec<Above> {
+        ex.iter()
+            .map(|e| Above {
+                level: e.level,
+                probability: e.probability,
+                se: e.se,
+            })
+            .collect()
     };
     // A program metric under "program" (as before); a fleet's, comparison's or contract's
     // metric under "metric", with its kind.
-    let (mut program, mut metric) = (serde_json::Value::Null, serde_json::Value::Null);
+    let (mut program, mut metric) = (None, None);
     if let (Some(f), Some((s, ex))) = (followed(setup), &r.program) {
-        let above = ex
-            .iter()
-            .map(
-                |e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se}),
-            )
-            .collect::<Vec<_>>();
+        let row = Row {
+            kind: (f.kind != "program").then_some(f.kind),
+            id: f.id.to_string(),
+            metric: f.key,
+            stat: stat(s),
+            above: above(ex),
+        };
         if f.kind == "program" {
-            program =
-                serde_json::json!({"id": f.id, "metric": f.key, "stat": stat(s), "above": above});
+            program = Some(row);
         } else {
-            metric = serde_json::json!({"kind": f.kind, "id": f.id, "metric": f.key, "stat": stat(s), "above": above});
+            metric = Some(row);
         }
     }
-    serde_json::json!({
-        "n": r.n,
-        "seed": r.seed,
-        "quantiles": method,
-        "program": program,
-        "metric": metric,
-        "fleets": inputs.fleets.iter().zip(&r.fleets).map(|(f, s)| serde_json::json!({"id": f.id, "cost_per_unit": stat(s)})).collect::<Vec<_>>(),
-        "comparisons": setup.comparisons.iter().zip(&r.comparisons).map(|(&(c, b), (s, ex))| serde_json::json!({
-            "candidate": inputs.fleets[c].id,
-            "baseline": inputs.fleets[b].id,
-            "rho": stat(s),
-            "claims": ex.iter().map(|e| serde_json::json!({"level": e.level, "probability": e.probability, "se": e.se})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+    MonteCarloReport {
+        n: r.n,
+        seed: r.seed,
+        quantiles: match r.method {
+            crate::analysis::stats::QuantileMethod::Exact => Quantiles::Exact,
+            crate::analysis::stats::QuantileMethod::Histogram { max_rel_error } => {
+                Quantiles::Histogram { max_rel_error }
+            }
+        },
+        program,
+        metric,
+        fleets: inputs
+            .fleets
+            .iter()
+            .zip(&r.fleets)
+            .map(|(f, s)| FleetStat {
+                id: f.id.clone(),
+                cost_per_unit: stat(s),
+            })
+            .collect(),
+        comparisons: setup
+            .comparisons
+            .iter()
+            .zip(&r.comparisons)
+            .map(|(&(c, b), (s, ex))| ComparisonStat {
+                candidate: inputs.fleets[c].id.clone(),
+                baseline: inputs.fleets[b].id.clone(),
+                rho: stat(s),
+                claims: above(ex),
+            })
+            .collect(),
+    }
 }
 
-/// What `montecarlo --out` writes: one histogram per candidate, so a run with fewer
-/// candidates removes the others'.
-/// The charts among them (what `plot DIR` redraws).
+/// The charts among `montecarlo_owns` (what `plot DIR` redraws).
 pub(super) fn owns_chart(name: &str) -> bool {
     montecarlo_owns(name) && (name.ends_with(".png") || name.ends_with(".svg"))
 }
 
+/// What `montecarlo --out` writes: one histogram per candidate, so a run with fewer
+/// candidates removes the others'.
 fn montecarlo_owns(name: &str) -> bool {
     super::common_output(name)
         || name == "montecarlo.csv"

@@ -142,12 +142,16 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
     let text = match a.format {
         Format::Json => super::analysis_json(
             "solve",
-            &serde_json::json!({
-                "param": a.param, "metric": key.trim(), "metric_label": label, "target": target,
-                "value": value.map(|v| v / spec.unit.si), "unit": spec.unit.name,
-                "reason": if value.is_none() { Some(reason.clone()) } else { None },
-                "base": base.map(|b| b / spec.unit.si),
-            }),
+            &report::analysis::SolveReport {
+                param: a.param.clone(),
+                metric: key.trim().to_string(),
+                metric_label: label.clone(),
+                target,
+                value: value.map(|v| v / spec.unit.si),
+                unit: spec.unit.name,
+                reason: value.is_none().then(|| reason.clone()),
+                base: base.map(|b| b / spec.unit.si),
+            },
             &[],
         ),
         Format::Csv => {

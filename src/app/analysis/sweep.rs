@@ -11,7 +11,7 @@ use crate::app::run::{write, write_provenance};
 use crate::app::{load, print, AppError};
 use crate::cli::SweepArgs;
 use crate::plot::{self, TickFormat};
-use crate::report::{self, Format, RunReport};
+use crate::report::{self, Format};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
 use crate::units::format::{fmt_thousands, Num};
 use std::path::Path;
@@ -134,21 +134,6 @@ pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
     report::csv::finish(w)
 }
 
-#[derive(serde::Serialize)]
-struct SweepJson<'a> {
-    params: Vec<&'a str>,
-    units: Vec<&'static str>,
-    points: Vec<SweepPointJson<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct SweepPointJson<'a> {
-    /// Numbers in the keys' units; a precision's name.
-    values: Vec<serde_json::Value>,
-    #[serde(flatten)]
-    report: &'a RunReport,
-}
-
 /// What `sweep --out` writes: a 1-D sweep's chart and a 2-D sweep's heat map are both its
 /// own, so one does not stay beside the other's data.
 fn sweep_owns(name: &str) -> bool {
@@ -209,12 +194,12 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
         .collect();
     // Axis values in their keys' units (as the CSV and the scenario write them).
-    let body = || SweepJson {
+    let body = || report::analysis::SweepReport {
         params: axes.iter().map(|x| x.path.as_str()).collect(),
         units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
         points: points
             .iter()
-            .map(|p| SweepPointJson {
+            .map(|p| report::analysis::SweepPoint {
                 values: axes
                     .iter()
                     .zip(&p.values)

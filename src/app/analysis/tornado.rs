@@ -68,7 +68,11 @@ pub fn tornado(a: &TornadoArgs) -> Result<(), AppError> {
         }
         report::csv::finish(w)
     };
-    let body = serde_json::json!({ "metric": label, "base": base, "bars": bars });
+    let body = report::analysis::TornadoReport {
+        metric: label.clone(),
+        base,
+        bars: bars.clone(),
+    };
     // JSON on stdout is results.json (with the charts when --out draws them).
     let mut json_text = analysis_json("tornado", &body, &[]);
     let text = match a.out.format {

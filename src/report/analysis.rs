@@ -1,0 +1,182 @@
+//! What the analysis commands report, typed (as [`super::RunReport`] is for `run`): each
+//! command builds one of these and its JSON (stdout with `--format json`, and results.json) is
+//! that struct under [`AnalysisReport`], which adds the command's name and, in an `--out`
+//! folder, the charts drawn (`plot::DrawnChart`, from which `fleetcost plot DIR` redraws them).
+//! The rows the analyses compute (tornado bars, elasticities) are defined here, below them.
+
+use super::RunReport;
+use serde::Serialize;
+
+/// One bar of the tornado.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Bar {
+    pub param: String,
+    /// The parameter at its 5th and 95th percentiles (SI) and as text in its unit.
+    pub low_value: f64,
+    pub high_value: f64,
+    pub low_text: String,
+    pub high_text: String,
+    /// The metric with the parameter at p5 and at p95.
+    pub metric_low: f64,
+    pub metric_high: f64,
+    /// |metric_high - metric_low|.
+    pub swing: f64,
+}
+
+/// One parameter's elasticity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Elasticity {
+    pub param: String,
+    /// Base value in the key's unit, as text.
+    pub value: String,
+    pub elasticity: f64,
+}
+
+/// Why a parameter has no elasticity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Skipped {
+    pub param: String,
+    pub reason: String,
+}
+
+/// An analysis command's JSON: which command wrote it, its report's fields, and the charts
+/// (`C` is `plot::DrawnChart`; generic so that this layer does not depend on `plot`).
+#[derive(Debug, Serialize)]
+pub struct AnalysisReport<'a, T: Serialize, C: Serialize> {
+    pub command: &'static str,
+    #[serde(flatten)]
+    pub body: &'a T,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub charts: &'a [C],
+}
+
+impl<T: Serialize, C: Serialize> AnalysisReport<'_, T, C> {
+    /// The pretty JSON text with a final newline.
+    pub fn json(&self) -> String {
+        super::to_json(self)
+    }
+}
+
+/// `fleetcost tornado`: the metric at base and each input's swing between its p5 and p95.
+#[derive(Debug, Clone, Serialize)]
+pub struct TornadoReport {
+    /// The metric's label ("rho of trn2 vs h200").
+    pub metric: String,
+    pub base: f64,
+    /// Every uncertain input, largest swing first (swing 0 for those without effect).
+    pub bars: Vec<Bar>,
+}
+
+/// `fleetcost solve`: the value of a parameter that gives a metric its target, or why none.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolveReport {
+    pub param: String,
+    /// The metric's key and label.
+    pub metric: String,
+    pub metric_label: String,
+    pub target: f64,
+    /// The solution in the parameter's unit; `None` with `reason` when there is none.
+    pub value: Option<f64>,
+    pub unit: &'static str,
+    pub reason: Option<String>,
+    /// The scenario's value of the parameter, in its unit.
+    pub base: Option<f64>,
+}
+
+/// `fleetcost elasticities`: d ln(metric) / d ln(input) for every numeric input.
+#[derive(Debug, Clone, Serialize)]
+pub struct ElasticitiesReport {
+    pub metric: String,
+    /// Largest magnitude first.
+    pub elasticities: Vec<Elasticity>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Summary statistics of one Monte Carlo metric.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Stat {
+    pub mean: f64,
+    pub sd: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// P(metric >= level) with its standard error.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Above {
+    pub level: f64,
+    pub probability: f64,
+    pub se: f64,
+}
+
+/// How the quantiles were computed: exactly, or from a histogram within a relative error.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Quantiles {
+    Exact,
+    Histogram { max_rel_error: f64 },
+}
+
+/// The metric a Monte Carlo follows besides the fleets and comparisons (`--program`,
+/// `--metric`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Followed {
+    /// "fleet", "comparison" or "contract" (absent for a program, which has its own field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    pub id: String,
+    pub metric: &'static str,
+    pub stat: Stat,
+    pub above: Vec<Above>,
+}
+
+/// One fleet's cost per unit over the draws.
+#[derive(Debug, Clone, Serialize)]
+pub struct FleetStat {
+    pub id: String,
+    pub cost_per_unit: Stat,
+}
+
+/// One comparison's rho over the draws, and each claim level's probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonStat {
+    pub candidate: String,
+    pub baseline: String,
+    pub rho: Stat,
+    pub claims: Vec<Above>,
+}
+
+/// `fleetcost montecarlo`: n draws from a seed, each fleet's cost per unit, each comparison's
+/// rho and claims, and the followed program or metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonteCarloReport {
+    pub n: u64,
+    pub seed: u64,
+    pub quantiles: Quantiles,
+    /// A program's metric (`--program`); null otherwise.
+    pub program: Option<Followed>,
+    /// A fleet's, comparison's or contract's metric (`--metric`); null otherwise.
+    pub metric: Option<Followed>,
+    pub fleets: Vec<FleetStat>,
+    pub comparisons: Vec<ComparisonStat>,
+}
+
+/// `fleetcost sweep`: the swept parameters and, at each grid point, their values and the run's
+/// whole report.
+#[derive(Debug, Serialize)]
+pub struct SweepReport<'a> {
+    pub params: Vec<&'a str>,
+    /// The parameters' units (the values are in them).
+    pub units: Vec<&'static str>,
+    pub points: Vec<SweepPoint<'a>>,
+}
+
+/// One grid point of a sweep.
+#[derive(Debug, Serialize)]
+pub struct SweepPoint<'a> {
+    /// Numbers in the keys' units; a precision's name.
+    pub values: Vec<serde_json::Value>,
+    #[serde(flatten)]
+    pub report: &'a RunReport,
+}
