@@ -5,7 +5,29 @@
 //! The rows the analyses compute (tornado bars, elasticities) are defined here, below them.
 
 use super::RunReport;
+use crate::units::format::{fmt_signed, fmt_thousands, Num};
 use serde::Serialize;
+
+/// A right-aligned table of the analysis commands: plain text, or GitHub markdown for
+/// `--format markdown`.
+pub fn grid(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(if md {
+        comfy_table::presets::ASCII_MARKDOWN
+    } else {
+        "     ──            "
+    });
+    t.set_header(header);
+    for r in rows {
+        t.add_row(r);
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        if i > 0 {
+            col.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    format!("{t}\n")
+}
 
 /// One bar of the tornado.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,6 +89,96 @@ pub struct TornadoReport {
     pub bars: Vec<Bar>,
 }
 
+impl TornadoReport {
+    /// The bars of the table and chart: those that move the metric (all when none does).
+    pub fn shown(&self) -> Vec<&Bar> {
+        let moves = |b: &&Bar| b.swing > 1e-12 * self.base.abs().max(f64::MIN_POSITIVE);
+        if self.bars.iter().any(|b| moves(&b)) {
+            self.bars.iter().filter(moves).collect()
+        } else {
+            self.bars.iter().collect()
+        }
+    }
+
+    /// The inputs left out of the table and chart, named in a note.
+    pub fn no_effect(&self) -> Vec<String> {
+        let shown = self.shown();
+        self.bars
+            .iter()
+            .filter(|b| !shown.iter().any(|s| s.param == b.param))
+            .map(|b| b.param.clone())
+            .collect()
+    }
+
+    /// tornado.csv: every bar, 15 significant digits.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "param",
+            "low_p5",
+            "high_p95",
+            "metric",
+            "metric_at_low",
+            "metric_at_high",
+            "swing",
+            "metric_at_base",
+        ])
+        .expect("csv");
+        for b in &self.bars {
+            w.write_record([
+                b.param.clone(),
+                b.low_text.clone(),
+                b.high_text.clone(),
+                self.metric.clone(),
+                Num(b.metric_low).to_string(),
+                Num(b.metric_high).to_string(),
+                Num(b.swing).to_string(),
+                Num(self.base).to_string(),
+            ])
+            .expect("csv");
+        }
+        super::csv::finish(w)
+    }
+
+    /// The table: the scenario's name, the base, then the bars that move the metric at
+    /// `decimals` places (the metric's own).
+    pub fn table(&self, scenario: &str, decimals: usize, md: bool) -> String {
+        let rows = self
+            .shown()
+            .iter()
+            .map(|b| {
+                vec![
+                    b.param.clone(),
+                    b.low_text.clone(),
+                    b.high_text.clone(),
+                    fmt_thousands(b.metric_low, decimals),
+                    fmt_thousands(b.metric_high, decimals),
+                    fmt_thousands(b.swing, decimals),
+                ]
+            })
+            .collect();
+        let header = [
+            "input",
+            "p5",
+            "p95",
+            "metric at p5",
+            "metric at p95",
+            "swing",
+        ];
+        let no_effect = self.no_effect();
+        format!(
+            "{scenario}\n{}: {} at base; each input at its p5 and p95, the others at base\n{}",
+            self.metric,
+            fmt_thousands(self.base, decimals),
+            grid(md, header.map(String::from).to_vec(), rows)
+        ) + &if no_effect.is_empty() {
+            String::new()
+        } else {
+            format!("no effect on {}: {}\n", self.metric, no_effect.join(", "))
+        }
+    }
+}
+
 /// `fleetcost solve`: the value of a parameter that gives a metric its target, or why none.
 #[derive(Debug, Clone, Serialize)]
 pub struct SolveReport {
@@ -83,6 +195,29 @@ pub struct SolveReport {
     pub base: Option<f64>,
 }
 
+impl SolveReport {
+    /// CSV: one row, numbers in the parameter's unit; the reason when there is no value.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let num = |v: Option<f64>| v.map(|v| Num(v).to_string()).unwrap_or_default();
+        w.write_record([
+            "param", "unit", "metric", "target", "value", "base", "reason",
+        ])
+        .expect("in-memory CSV");
+        w.write_record([
+            self.param.clone(),
+            self.unit.to_string(),
+            self.metric.clone(),
+            Num(self.target).to_string(),
+            num(self.value),
+            num(self.base),
+            self.reason.clone().unwrap_or_default(),
+        ])
+        .expect("in-memory CSV");
+        super::csv::finish(w)
+    }
+}
+
 /// `fleetcost elasticities`: d ln(metric) / d ln(input) for every numeric input.
 #[derive(Debug, Clone, Serialize)]
 pub struct ElasticitiesReport {
@@ -90,6 +225,51 @@ pub struct ElasticitiesReport {
     /// Largest magnitude first.
     pub elasticities: Vec<Elasticity>,
     pub skipped: Vec<Skipped>,
+}
+
+impl ElasticitiesReport {
+    /// CSV: every input with its base value and elasticity.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["param", "base", "elasticity"])
+            .expect("csv");
+        for e in &self.elasticities {
+            w.write_record([
+                e.param.clone(),
+                e.value.clone(),
+                Num(e.elasticity).to_string(),
+            ])
+            .expect("csv");
+        }
+        super::csv::finish(w)
+    }
+
+    /// The table: the inputs that move the metric, largest first, and how many do not.
+    pub fn table(&self, scenario: &str, md: bool) -> String {
+        let rows = self
+            .elasticities
+            .iter()
+            .filter(|e| e.elasticity != 0.0)
+            .map(|e| {
+                vec![
+                    e.param.clone(),
+                    e.value.clone(),
+                    fmt_signed(e.elasticity, 4),
+                ]
+            })
+            .collect();
+        let zero = self
+            .elasticities
+            .iter()
+            .filter(|e| e.elasticity == 0.0)
+            .count();
+        format!(
+            "{scenario}\nd ln({}) / d ln(input) at the base case, largest first\n{}{zero} inputs have no effect; {} skipped (counts, zeros)\n",
+            self.metric,
+            grid(md, ["input", "base", "elasticity"].map(String::from).to_vec(), rows),
+            self.skipped.len()
+        )
+    }
 }
 
 /// Summary statistics of one Monte Carlo metric.

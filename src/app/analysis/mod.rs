@@ -21,7 +21,6 @@ use crate::plot::{self, ChartOptions, TickFormat};
 use crate::report::output;
 use crate::scenario::{Param, Scenario};
 use crate::units;
-use comfy_table::Table;
 use std::path::Path;
 
 /// The `--out` folder, checked, locked and staged before any computing (see
@@ -77,25 +76,9 @@ fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppErro
     .map_err(AppError::input)
 }
 
-/// A right-aligned table of the analysis commands: plain text, or GitHub markdown for
-/// `--format markdown`.
+/// The analysis commands' table (`report::analysis::grid`).
 fn table(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
-    let mut t = Table::new();
-    t.load_preset(if md {
-        comfy_table::presets::ASCII_MARKDOWN
-    } else {
-        "     ──            "
-    });
-    t.set_header(header);
-    for r in rows {
-        t.add_row(r);
-    }
-    for (i, col) in t.column_iter_mut().enumerate() {
-        if i > 0 {
-            col.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
-    format!("{t}\n")
+    crate::report::analysis::grid(md, header, rows)
 }
 
 /// Draws `chart` as `<dir>/<file>.png` and `.svg` and records it for results.json, from which

@@ -7,7 +7,7 @@ use crate::cli::SolveArgs;
 use crate::report::{self, Format};
 use crate::scenario::{parse_value, Param};
 use crate::units;
-use crate::units::format::{fmt_thousands, Num};
+use crate::units::format::fmt_thousands;
 
 pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
     let s = load(&a.scenario)?;
@@ -139,47 +139,19 @@ pub fn solve(a: &SolveArgs) -> Result<(), AppError> {
             "{label} jumps across {} at {} = {} ({} just below, {} at it): a jump from count rounding, not a root",
             units::format::Num(target), a.param, show(at), fmt_thousands(left, 4), fmt_thousands(right, 4))),
     };
+    let body = report::analysis::SolveReport {
+        param: a.param.clone(),
+        metric: key.trim().to_string(),
+        metric_label: label.clone(),
+        target,
+        value: value.map(|v| v / spec.unit.si),
+        unit: spec.unit.name,
+        reason: value.is_none().then(|| reason.clone()),
+        base: base.map(|b| b / spec.unit.si),
+    };
     let text = match a.format {
-        Format::Json => super::analysis_json(
-            "solve",
-            &report::analysis::SolveReport {
-                param: a.param.clone(),
-                metric: key.trim().to_string(),
-                metric_label: label.clone(),
-                target,
-                value: value.map(|v| v / spec.unit.si),
-                unit: spec.unit.name,
-                reason: value.is_none().then(|| reason.clone()),
-                base: base.map(|b| b / spec.unit.si),
-            },
-            &[],
-        ),
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let num = |v: Option<f64>| {
-                v.map(|v| Num(v / spec.unit.si).to_string())
-                    .unwrap_or_default()
-            };
-            w.write_record([
-                "param", "unit", "metric", "target", "value", "base", "reason",
-            ])
-            .expect("in-memory CSV");
-            w.write_record([
-                a.param.clone(),
-                spec.unit.name.to_string(),
-                key.trim().to_string(),
-                Num(target).to_string(),
-                num(value),
-                num(base),
-                if value.is_none() {
-                    reason.clone()
-                } else {
-                    String::new()
-                },
-            ])
-            .expect("in-memory CSV");
-            report::csv::finish(w)
-        }
+        Format::Json => super::analysis_json("solve", &body, &[]),
+        Format::Csv => body.csv(),
         _ => {
             let base_note = base
                 .map(|b| format!(" (base case: {})", show(b)))
