@@ -21,6 +21,7 @@
 
 mod fit;
 mod measurements;
+pub mod serving;
 
 use crate::units::format::fmt_fixed;
 

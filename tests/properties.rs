@@ -85,6 +85,7 @@ fn gen_fleet(d: &mut Draw, i: usize, kind: WorkloadKind) -> Fleet {
         availability: d.lin(0.7, 1.0),
         mfu: d.lin(0.1, 0.7),
         mbu: (kind == WorkloadKind::Inference).then(|| d.lin(0.3, 0.9)),
+        prefill_mfu: None,
         step_overhead: if d.chance(0.5) { 0.0 } else { d.lin(0.0, 2e-3) },
         rent,
         price_decline: if d.chance(0.3) { d.lin(0.0, 0.3) } else { 0.0 },

@@ -1001,6 +1001,7 @@ fn predict_engine(c: &Column, input: f64, output: f64, refined: bool, e: &Engine
     let chip = ServingChip {
         peak: chip.peak[c.precision.index()].unwrap(),
         mfu: e.mfu,
+        prefill_mfu: e.mfu,
         hbm: chip.hbm.unwrap(),
         hbm_bw: chip.hbm_bw.unwrap(),
         mbu: e.mbu,

@@ -129,6 +129,17 @@ fn fraction(flag: &str, x: Option<f64>) -> Result<Option<f64>, AppError> {
 const MAX_MEASURED_BYTES: u64 = 10 * 1024 * 1024;
 
 pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
+    // A serving-throughput file (a `tokens_per_s` column) is fitted by the serving model.
+    // Read once, capped (/dev/zero or a huge file is refused, not read for ever; a pipe is not
+    // read twice); a read that fails is reported below, after the flags are checked.
+    let peeked = crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    if let Some(text) = &peeked {
+        if calibrate::serving::is_serving_csv(text) {
+            return serving(a, text);
+        }
+    }
     let (shape, model_label) = shape_of(a)?;
     let catalog = Catalog::shipped();
     let row = catalog.get(&a.chip).ok_or_else(|| {
@@ -191,18 +202,20 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
         None => None,
     };
     let file = a.measured.display().to_string();
-    let text = crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES)
-        .and_then(|b| {
+    let text = match peeked {
+        Some(text) => Ok(text),
+        None => crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES).and_then(|b| {
             String::from_utf8(b).map_err(|_| {
                 crate::files::ReadError::Io(std::io::Error::other("it is not UTF-8 text"))
             })
-        })
-        .map_err(|e| {
-            AppError::input(format!(
-                "{file}: cannot read the measurements: {e}; give a measurements CSV \
-                 (the format is in docs/validation.md)"
-            ))
-        })?;
+        }),
+    }
+    .map_err(|e| {
+        AppError::input(format!(
+            "{file}: cannot read the measurements: {e}; give a measurements CSV \
+             (the format is in docs/validation.md)"
+        ))
+    })?;
     let data = calibrate::parse_measurements(&text)
         .map_err(|e| AppError::input(format!("{file}: {e}")))?;
     let fallback = data.training_flops.map(|(f, line)| {
@@ -457,4 +470,162 @@ fn json(
         "not_used": data.ignored,
         "fragment": frag,
     })
+}
+
+/// `calibrate SERVING.csv --chip ID --precision P`: the serving model's mfu, mbu and, when the
+/// data call for it, prefill_mfu, fitted to measured output tokens/s (`calibrate::serving`).
+fn serving(a: &CalibrateArgs, text: &str) -> Result<(), AppError> {
+    use calibrate::serving::{fit_serving, read_serving, ServingChipFigures, ServingFitOptions};
+    let file = a.measured.display().to_string();
+    let shape_flags = [
+        ("--model", a.model.is_some()),
+        ("--params", a.params.is_some()),
+        ("--layers", a.layers.is_some()),
+        ("--kv-heads", a.kv_heads.is_some()),
+        ("--head-dim", a.head_dim.is_some()),
+        ("--weight-bytes", a.weight_bytes.is_some()),
+        ("--kv-bytes", a.kv_bytes.is_some()),
+        ("--heads", a.heads.is_some()),
+        ("--context", a.context.is_some()),
+    ];
+    if let Some((flag, _)) = shape_flags.iter().find(|f| f.1) {
+        return Err(AppError::input(format!(
+            "{file} is a serving-throughput file (it has a tokens_per_s column), whose rows \
+             give each model's shape; drop {flag}"
+        )));
+    }
+    let catalog = Catalog::shipped();
+    let row = catalog.get(&a.chip).ok_or_else(|| {
+        let ids = catalog.ids();
+        let near = crate::suggest::did_you_mean(&a.chip, ids.iter().copied())
+            .map(|d| format!("{d} "))
+            .unwrap_or_default();
+        AppError::input(format!(
+            "--chip {}: not in the catalog; {near}known: {}",
+            a.chip,
+            ids.join(", ")
+        ))
+    })?;
+    let precision = Precision::from_name(&a.precision).ok_or_else(|| {
+        AppError::input(format!(
+            "--precision {}: use fp32, tf32, bf16, fp8 or fp4",
+            a.precision
+        ))
+    })?;
+    let chip = row.chip();
+    let (Some(peak), Some(hbm), Some(hbm_bw)) =
+        (chip.peak[precision.index()], chip.hbm, chip.hbm_bw)
+    else {
+        return Err(AppError::input(format!(
+            "--chip {}: the catalog row lacks a {} peak, hbm or hbm_bw, which the serving model \
+             needs",
+            a.chip,
+            precision.name()
+        )));
+    };
+    let figures = ServingChipFigures {
+        peak,
+        hbm,
+        hbm_bw,
+        scaleup_bw: chip.scaleup_bw,
+    };
+    let rows = read_serving(&file, text).map_err(AppError::input)?;
+    let opts = ServingFitOptions {
+        mfu: fraction("--mfu", a.mfu)?,
+        mbu: fraction("--mbu", a.mbu)?,
+    };
+    let fit =
+        fit_serving(&rows, &figures, &opts).map_err(|e| AppError::input(format!("{file}: {e}")))?;
+    let e = fit.efficiencies;
+    let rms = if fit.separate_prefill {
+        fit.rms_two.unwrap_or(fit.rms_one)
+    } else {
+        fit.rms_one
+    };
+    let mut frag = format!(
+        "# fleetcost calibrate {file} --chip {} --precision {}: {} serving runs, RMS log error {}\n",
+        a.chip,
+        precision.name(),
+        rows.len(),
+        fmt_fixed(rms, 3)
+    );
+    frag.push_str(&format!("mfu = {}\n", fmt_fixed(e.mfu, 2)));
+    if fit.separate_prefill {
+        frag.push_str(&format!("prefill_mfu = {}\n", fmt_fixed(e.prefill_mfu, 2)));
+    }
+    frag.push_str(&format!("mbu = {}\n", fmt_fixed(e.mbu, 2)));
+    if let Some(path) = &a.out {
+        crate::files::refuse_same(path, "--out", &[("measurements file", &a.measured)])
+            .map_err(AppError::input)?;
+        let mut f = output::OutFile::create(path).map_err(|e| {
+            AppError::input(format!("--out {}: cannot write it: {e}", path.display()))
+        })?;
+        use std::io::Write;
+        f.write_all(frag.as_bytes())
+            .and_then(|_| f.commit())
+            .map_err(|e| AppError::runtime(format!("--out {}: {e}", path.display())))?;
+        eprintln!("wrote the scenario fragment to {}", path.display());
+    }
+    let out = match a.format.as_str() {
+        "json" => report::to_json(&serde_json::json!({
+            "data": file,
+            "chip": a.chip,
+            "precision": precision.name(),
+            "mfu": e.mfu,
+            "prefill_mfu": fit.separate_prefill.then_some(e.prefill_mfu),
+            "mbu": e.mbu,
+            "separate_prefill": fit.separate_prefill,
+            "rms_log_error_one": fit.rms_one,
+            "rms_log_error_two": fit.rms_two,
+            "why": fit.why,
+            "rows": fit.rows.iter().map(|r| serde_json::json!({
+                "line": r.0, "model": r.1, "tensor_parallel": r.2, "input_tokens": r.3,
+                "output_tokens": r.4, "measured": r.5, "predicted": r.6,
+            })).collect::<Vec<_>>(),
+        })),
+        "toml" => frag,
+        _ => {
+            let mut t = format!(
+                "{file}: {} serving runs on {} at {}; the serving model of `run` fitted to \
+                 their output tokens/s per replica\n\n",
+                rows.len(),
+                a.chip,
+                precision.name()
+            );
+            let mut table = Table::new();
+            table.load_preset("     ──            ");
+            table.set_header(vec![
+                "line",
+                "model",
+                "TP",
+                "in/out",
+                "measured tok/s",
+                "model tok/s",
+                "error",
+            ]);
+            for r in &fit.rows {
+                table.add_row(vec![
+                    r.0.to_string(),
+                    r.1.clone(),
+                    fmt_thousands(r.2, 0),
+                    format!("{}/{}", fmt_thousands(r.3, 0), fmt_thousands(r.4, 0)),
+                    fmt_thousands(r.5, 0),
+                    fmt_thousands(r.6, 0),
+                    format!("{:+.1} %", (r.6 / r.5 - 1.0) * 100.0),
+                ]);
+            }
+            for (i, col) in table.column_iter_mut().enumerate() {
+                if i != 1 {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            t.push_str(&format!("{table}\n\n{}\n", fit.why));
+            if a.out.is_none() {
+                t.push_str("\nScenario fragment (paste into a [[fleet]]; --out FILE writes it):\n");
+            }
+            t.push_str(&frag);
+            t
+        }
+    };
+    print(&out)
 }

@@ -240,6 +240,8 @@ pub struct Fleet {
     pub availability: f64,
     pub mfu: f64,
     pub mbu: Option<f64>,
+    /// The mfu of the serving model's prefill; `None`: mfu.
+    pub prefill_mfu: Option<f64>,
     /// The fleet's own precision; `None`: the workload's.
     pub precision: Option<Precision>,
     /// s per decode step.
@@ -280,6 +282,7 @@ impl Fleet {
             availability: 1.0,
             mfu: f64::NAN,
             mbu: None,
+            prefill_mfu: None,
             precision: None,
             step_overhead: 0.0,
             rent: None,

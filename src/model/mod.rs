@@ -723,6 +723,7 @@ pub fn serving_chip(f: &Fleet, peak: f64) -> ServingChip {
     ServingChip {
         peak,
         mfu: f.mfu,
+        prefill_mfu: f.prefill_mfu.unwrap_or(f.mfu),
         hbm: f.chip.hbm.unwrap_or(f64::NAN),
         hbm_bw: f.chip.hbm_bw.unwrap_or(f64::NAN),
         mbu: f.mbu.unwrap_or(f64::NAN),

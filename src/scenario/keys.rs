@@ -409,6 +409,9 @@ key_table! {
             => val(x.fleets[i].mfu);
         Mbu = "mbu", ONE, FRACTION, None, "0.6", "memory-bandwidth utilisation"
             => opt(x.fleets[i].mbu);
+        PrefillMfu = "prefill_mfu", ONE, FRACTION, None, "0.5",
+            "model FLOP utilisation of the serving model's prefill (mfu when unset)"
+            => inherit(x.fleets[i].prefill_mfu, Some(x.fleets[i].mfu));
         StepOverhead = "step_overhead", S, NON_NEGATIVE, Some(0.0), "\"0.1 ms\"",
             "fixed time per decode step"
             => val(x.fleets[i].step_overhead);

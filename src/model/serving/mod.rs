@@ -141,6 +141,9 @@ pub struct ServingChip {
     /// Dense FLOP/s at the workload precision.
     pub peak: f64,
     pub mfu: f64,
+    /// The mfu of prefill (the scenario's `prefill_mfu`, which defaults to mfu): prefill's
+    /// large GEMMs can run at another efficiency than decode's.
+    pub prefill_mfu: f64,
     /// HBM bytes.
     pub hbm: f64,
     /// HBM bytes/s.
@@ -385,7 +388,7 @@ impl<'a> Ctx<'a> {
         let attention = s
             .heads
             .map_or(0.0, |h| 2.0 * s.layers * h * s.head_dim * i * i);
-        let flops = r.n * chip.peak * chip.mfu;
+        let flops = r.n * chip.peak * chip.prefill_mfu;
         let gemm = 2.0 * s.active_params * i / flops;
         let chunks = i / s.prefill_chunk;
         let memory = self.w_chunk * chunks / r.bw;
@@ -705,6 +708,7 @@ mod tests {
         ServingChip {
             peak: 1979e12,
             mfu: 0.4,
+            prefill_mfu: 0.4,
             hbm: 80e9,
             hbm_bw: 3.35e12,
             mbu: 0.7,
@@ -807,6 +811,31 @@ mod tests {
         assert!(close(s.tpot, 1.586875e-2, 1e-6), "{}", s.tpot);
         assert!(close(s.tokens_per_s_per_user, 1.0 / 1.586875e-2, 1e-6));
         assert!(close(s.input_share, 1.4281021 / 3.1578817, 1e-6));
+    }
+
+    /// prefill_mfu moves the prefill alone: the case above with prefill_mfu 0.2 (mfu 0.4).
+    #[test]
+    fn prefill_mfu_sets_the_prefill_compute_only() {
+        // prefill compute = 1.4131072e14 / (4 * 1979e12 * 0.2 = 1.5832e15) = 8.925639e-2 s,
+        // above its memory 9.1097e-4 s -> t_pre = 8.925639e-2; t_dec unchanged 8.692360e-3.
+        // per replica = 6400 / (199 * 8.692360e-3 + 32 * 8.925639e-2)
+        //             = 6400 / (1.7297796 + 2.8562045) = 6400 / 4.5859841 = 1395.5567
+        let chip = ServingChip {
+            prefill_mfu: 0.2,
+            ..h100()
+        };
+        let s = serve(&chat(), &chip).unwrap();
+        assert!(close(s.decode_step, 8.692360e-3, 1e-6), "{}", s.decode_step);
+        assert!(
+            close(s.prefill_seconds, 8.925639e-2, 1e-6),
+            "{}",
+            s.prefill_seconds
+        );
+        assert!(
+            close(s.tokens_per_s_per_chip, 1395.5567 / 4.0 * 0.95, 1e-5),
+            "{}",
+            s.tokens_per_s_per_chip
+        );
     }
 
     #[test]
