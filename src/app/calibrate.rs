@@ -141,25 +141,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
         }
     }
     let (shape, model_label) = shape_of(a)?;
-    let catalog = Catalog::shipped();
-    let row = catalog.get(&a.chip).ok_or_else(|| {
-        let ids = catalog.ids();
-        let near = crate::scenario::parse::did_you_mean(&a.chip, &ids)
-            .map(|d| format!("{d} "))
-            .unwrap_or_default();
-        AppError::input(format!(
-            "--chip {}: not in the catalog; {near}known: {}",
-            a.chip,
-            ids.join(", ")
-        ))
-    })?;
-    let precision = Precision::from_name(&a.precision).ok_or_else(|| {
-        AppError::input(format!(
-            "--precision {}: use fp32, tf32, bf16, fp8 or fp4",
-            a.precision
-        ))
-    })?;
-    let chip = row.chip();
+    let (chip, precision) = chip_and_precision(a)?;
     let supported: Vec<&str> = Precision::ALL
         .iter()
         .filter(|p| chip.peak[p.index()].is_some())
@@ -472,6 +454,29 @@ fn json(
     })
 }
 
+/// The catalog chip of `--chip` and the `--precision`, or what to write instead.
+fn chip_and_precision(a: &CalibrateArgs) -> Result<(crate::model::Chip, Precision), AppError> {
+    let catalog = Catalog::shipped();
+    let row = catalog.get(&a.chip).ok_or_else(|| {
+        let ids = catalog.ids();
+        let near = crate::suggest::did_you_mean(&a.chip, ids.iter().copied())
+            .map(|d| format!("{d} "))
+            .unwrap_or_default();
+        AppError::input(format!(
+            "--chip {}: not in the catalog; {near}known: {}",
+            a.chip,
+            ids.join(", ")
+        ))
+    })?;
+    let precision = Precision::from_name(&a.precision).ok_or_else(|| {
+        AppError::input(format!(
+            "--precision {}: use fp32, tf32, bf16, fp8 or fp4",
+            a.precision
+        ))
+    })?;
+    Ok((row.chip(), precision))
+}
+
 /// `calibrate SERVING.csv --chip ID --precision P`: the serving model's mfu, mbu and, when the
 /// data call for it, prefill_mfu, fitted to measured output tokens/s (`calibrate::serving`).
 fn serving(a: &CalibrateArgs, text: &str) -> Result<(), AppError> {
@@ -494,25 +499,7 @@ fn serving(a: &CalibrateArgs, text: &str) -> Result<(), AppError> {
              give each model's shape; drop {flag}"
         )));
     }
-    let catalog = Catalog::shipped();
-    let row = catalog.get(&a.chip).ok_or_else(|| {
-        let ids = catalog.ids();
-        let near = crate::suggest::did_you_mean(&a.chip, ids.iter().copied())
-            .map(|d| format!("{d} "))
-            .unwrap_or_default();
-        AppError::input(format!(
-            "--chip {}: not in the catalog; {near}known: {}",
-            a.chip,
-            ids.join(", ")
-        ))
-    })?;
-    let precision = Precision::from_name(&a.precision).ok_or_else(|| {
-        AppError::input(format!(
-            "--precision {}: use fp32, tf32, bf16, fp8 or fp4",
-            a.precision
-        ))
-    })?;
-    let chip = row.chip();
+    let (chip, precision) = chip_and_precision(a)?;
     let (Some(peak), Some(hbm), Some(hbm_bw)) =
         (chip.peak[precision.index()], chip.hbm, chip.hbm_bw)
     else {
