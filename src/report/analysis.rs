@@ -5,7 +5,7 @@
 //! The rows the analyses compute (tornado bars, elasticities) are defined here, below them.
 
 use super::RunReport;
-use crate::units::format::{fmt_signed, fmt_thousands, Num};
+use crate::units::format::{fmt_fixed, fmt_signed, fmt_thousands, fmt_usd, Num};
 use serde::Serialize;
 
 /// A right-aligned table of the analysis commands: plain text, or GitHub markdown for
@@ -306,7 +306,11 @@ pub struct Followed {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
     pub id: String,
+    /// What it is measured against (a comparison's or a program's baseline; empty otherwise).
+    pub baseline: String,
     pub metric: &'static str,
+    /// The metric's label ("provider NPV of program trainium").
+    pub label: String,
     pub stat: Stat,
     pub above: Vec<Above>,
 }
@@ -331,6 +335,10 @@ pub struct ComparisonStat {
 /// rho and claims, and the followed program or metric.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonteCarloReport {
+    /// The scenario's name, its unit of work and how many inputs are uncertain.
+    pub scenario: String,
+    pub unit: String,
+    pub uncertain_inputs: usize,
     pub n: u64,
     pub seed: u64,
     pub quantiles: Quantiles,
@@ -359,4 +367,161 @@ pub struct SweepPoint<'a> {
     pub values: Vec<serde_json::Value>,
     #[serde(flatten)]
     pub report: &'a RunReport,
+}
+
+impl MonteCarloReport {
+    /// montecarlo.csv: one row per statistic and claim level (fleets, comparisons, the followed
+    /// metric), 15 significant digits.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "kind",
+            "id",
+            "baseline",
+            "metric",
+            "mean",
+            "sd",
+            "p5",
+            "p50",
+            "p95",
+            "level",
+            "probability",
+            "se",
+        ])
+        .expect("csv");
+        let mut rows = |names: [&str; 4], s: &Stat, ex: &[Above]| {
+            let mut head: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            head.extend([s.mean, s.sd, s.p5, s.p50, s.p95].map(|v| Num(v).to_string()));
+            if ex.is_empty() {
+                let mut rec = head.clone();
+                rec.extend([String::new(), String::new(), String::new()]);
+                w.write_record(rec).expect("csv");
+            }
+            for e in ex {
+                let mut rec = head.clone();
+                rec.extend([e.level, e.probability, e.se].map(|v| Num(v).to_string()));
+                w.write_record(rec).expect("csv");
+            }
+        };
+        for f in &self.fleets {
+            rows(["fleet", &f.id, "", "cost_per_unit"], &f.cost_per_unit, &[]);
+        }
+        for c in &self.comparisons {
+            rows(
+                ["comparison", &c.candidate, &c.baseline, "rho"],
+                &c.rho,
+                &c.claims,
+            );
+        }
+        if let Some(f) = self.program.as_ref().or(self.metric.as_ref()) {
+            let kind = f.kind.unwrap_or("program");
+            rows([kind, &f.id, &f.baseline, f.metric], &f.stat, &f.above);
+        }
+        super::csv::finish(w)
+    }
+
+    /// The table: the fleets' cost per unit, each comparison's rho with its claims, and the
+    /// followed metric in its own form (money, percent, counts).
+    pub fn table(&self, md: bool) -> String {
+        let method = match self.quantiles {
+            Quantiles::Exact => "exact order statistics".to_string(),
+            Quantiles::Histogram { max_rel_error } => {
+                format!("a log histogram, within {max_rel_error:.1e} relative")
+            }
+        };
+        let mut out = format!(
+            "{}\nMonte Carlo: {} draws, seed {}; {} uncertain inputs; quantiles by {method}\n\nUSD per {}\n",
+            self.scenario,
+            fmt_thousands(self.n as f64, 0),
+            self.seed,
+            self.uncertain_inputs,
+            self.unit
+        );
+        let five = |s: &Stat, d: usize| -> Vec<String> {
+            [s.mean, s.sd, s.p5, s.p50, s.p95]
+                .iter()
+                .map(|&v| fmt_thousands(v, d))
+                .collect()
+        };
+        let chance = |e: &Above| {
+            format!(
+                "{} % (se {})",
+                fmt_fixed(e.probability * 100.0, 2),
+                fmt_fixed(e.se * 100.0, 2)
+            )
+        };
+        let rows = self
+            .fleets
+            .iter()
+            .map(|f| {
+                let mut r = vec![f.id.clone()];
+                r.extend(five(&f.cost_per_unit, 4));
+                r
+            })
+            .collect();
+        out.push_str(&grid(
+            md,
+            ["fleet", "mean", "sd", "p5", "p50", "p95"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        ));
+        if let Some(first) = self.comparisons.first() {
+            out.push_str("\nrho (perf per dollar vs baseline)\n");
+            let mut header: Vec<String> = ["candidate", "mean", "sd", "p5", "p50", "p95"]
+                .map(String::from)
+                .to_vec();
+            header.extend(
+                first
+                    .claims
+                    .iter()
+                    .map(|e| format!("P(rho >= {})", fmt_fixed(e.level, 2))),
+            );
+            let rows = self
+                .comparisons
+                .iter()
+                .map(|c| {
+                    let mut row = vec![c.candidate.clone()];
+                    row.extend(five(&c.rho, 3));
+                    row.extend(c.claims.iter().map(chance));
+                    row
+                })
+                .collect();
+            out.push_str(&grid(md, header, rows));
+        }
+        if let Some(f) = self.program.as_ref().or(self.metric.as_ref()) {
+            let key = f.metric;
+            out.push_str(&format!("\n{}\n", f.label));
+            let mut header: Vec<String> = ["mean", "sd", "p5", "p50", "p95"]
+                .map(String::from)
+                .to_vec();
+            header.extend(
+                f.above
+                    .iter()
+                    .map(|e| format!("P({key} >= {})", Num(e.level))),
+            );
+            // Money as money, rates as percentages, the rest with 4 decimals.
+            let show = |v: f64| match key {
+                "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" | "run_cost" => {
+                    fmt_usd(v)
+                }
+                "provider_irr" | "implied_margin" | "cost_reduction" => {
+                    format!("{} %", fmt_fixed(v * 100.0, 2))
+                }
+                // counts and hours: whole numbers with thousands separators
+                "chip_hours" | "chips" | "run_seconds" | "pv_work" | "peak_chips" => {
+                    fmt_thousands(v, 0)
+                }
+                _ => fmt_thousands(v, 4),
+            };
+            let s = &f.stat;
+            let mut row: Vec<String> = [s.mean, s.sd, s.p5, s.p50, s.p95]
+                .iter()
+                .map(|&v| show(v))
+                .collect();
+            row.extend(f.above.iter().map(chance));
+            out.push_str(&grid(md, header, vec![row]));
+        }
+        out
+    }
 }

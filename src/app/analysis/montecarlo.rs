@@ -1,6 +1,6 @@
 //! `fleetcost montecarlo`: draws of the uncertain inputs, summary statistics and the histogram.
 
-use super::{analysis_json, chart, out_dir, progress_bar, table};
+use super::{analysis_json, chart, out_dir, progress_bar};
 use crate::analysis::metric::Metric;
 use crate::analysis::montecarlo;
 use crate::app::run::{write, write_provenance};
@@ -9,9 +9,9 @@ use crate::cli::MonteCarloArgs;
 use crate::model::Inputs;
 use crate::plot::{self, TickFormat};
 use crate::report::analysis::{MonteCarloReport, Stat};
-use crate::report::{self, output, Format};
+use crate::report::{output, Format};
 use crate::scenario::Scenario;
-use crate::units::format::{fmt_fixed, fmt_thousands, Num};
+use crate::units::format::fmt_thousands;
 
 /// `--samples`: CSV streamed into an [`output::OutFile`], committed when complete.
 struct FileSink(output::OutFile);
@@ -104,6 +104,7 @@ fn stat(s: &crate::analysis::stats::Summary) -> Stat {
 }
 
 fn mc_json(
+    s: &Scenario,
     inputs: &Inputs,
     r: &montecarlo::McResult,
     setup: &montecarlo::Setup,
@@ -125,7 +126,9 @@ fn mc_json(
         let row = Row {
             kind: (f.kind != "program").then_some(f.kind),
             id: f.id.to_string(),
+            baseline: f.baseline.to_string(),
             metric: f.key,
+            label: f.label.clone(),
             stat: stat(s),
             above: above(ex),
         };
@@ -136,6 +139,9 @@ fn mc_json(
         }
     }
     MonteCarloReport {
+        scenario: s.name.clone(),
+        unit: inputs.workload.kind.work_unit().to_string(),
+        uncertain_inputs: setup.params.len(),
         n: r.n,
         seed: r.seed,
         quantiles: match r.method {
@@ -275,16 +281,16 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
             .map_err(|e| AppError::runtime(format!("--samples {}: {e}", path.display())))?;
     }
     let x = &setup.base;
-    let json = mc_json(x, &r, &setup);
+    let json = mc_json(&s, x, &r, &setup);
     // JSON on stdout is results.json (with the charts when --out draws them).
     let mut json_text = analysis_json("montecarlo", &json, &[]);
     let text = match a.out.format {
         Format::Json => String::new(),
-        Format::Csv => mc_csv(x, &r, &setup),
-        _ => mc_table(&s, &r, &setup, a.out.format == Format::Markdown),
+        Format::Csv => json.csv(),
+        _ => json.table(a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
-        write(&dir, "montecarlo.csv", mc_csv(x, &r, &setup).as_bytes())?;
+        write(&dir, "montecarlo.csv", json.csv().as_bytes())?;
         write_provenance(&dir, &s, Some(a.seed))?;
         let mut drawn = Vec::new();
         if let (Some(f), Some((summary, ex)), Some(bins)) =
@@ -387,166 +393,4 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
         return print(&json_text);
     }
     print(&text)
-}
-
-/// One summary's rows of montecarlo.csv: kind, id, baseline, metric and the statistics, once
-/// per level of P(metric >= level) (one row with the level columns empty when there is none).
-fn stat_rows(
-    w: &mut csv::Writer<Vec<u8>>,
-    names: [&str; 4],
-    s: &crate::analysis::stats::Summary,
-    ex: &[crate::analysis::stats::Exceedance],
-) {
-    let mut head: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    head.extend([s.mean, s.sd, s.p5, s.p50, s.p95].map(|v| Num(v).to_string()));
-    if ex.is_empty() {
-        let mut rec = head.clone();
-        rec.extend([String::new(), String::new(), String::new()]);
-        w.write_record(rec).expect("csv");
-    }
-    for e in ex {
-        let mut rec = head.clone();
-        rec.extend([e.level, e.probability, e.se].map(|v| Num(v).to_string()));
-        w.write_record(rec).expect("csv");
-    }
-}
-
-fn mc_csv(x: &Inputs, r: &montecarlo::McResult, setup: &montecarlo::Setup) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "kind",
-        "id",
-        "baseline",
-        "metric",
-        "mean",
-        "sd",
-        "p5",
-        "p50",
-        "p95",
-        "level",
-        "probability",
-        "se",
-    ])
-    .expect("csv");
-    for (f, s) in x.fleets.iter().zip(&r.fleets) {
-        stat_rows(&mut w, ["fleet", &f.id, "", "cost_per_unit"], s, &[]);
-    }
-    for (&(c, b), (s, ex)) in setup.comparisons.iter().zip(&r.comparisons) {
-        stat_rows(
-            &mut w,
-            ["comparison", &x.fleets[c].id, &x.fleets[b].id, "rho"],
-            s,
-            ex,
-        );
-    }
-    if let (Some(f), Some((s, ex))) = (followed(setup), &r.program) {
-        stat_rows(&mut w, [f.kind, f.id, f.baseline, f.key], s, ex);
-    }
-    report::csv::finish(w)
-}
-
-fn mc_table(s: &Scenario, r: &montecarlo::McResult, setup: &montecarlo::Setup, md: bool) -> String {
-    let x = &setup.base;
-    let unit = x.workload.kind.work_unit();
-    let method = match r.method {
-        crate::analysis::stats::QuantileMethod::Exact => "exact order statistics".to_string(),
-        crate::analysis::stats::QuantileMethod::Histogram { max_rel_error } => {
-            format!("a log histogram, within {max_rel_error:.1e} relative")
-        }
-    };
-    let mut out = format!("{}\nMonte Carlo: {} draws, seed {}; {} uncertain inputs; quantiles by {method}\n\nUSD per {unit}\n",
-        s.name, fmt_thousands(r.n as f64, 0), r.seed, setup.params.len());
-    let rows = x
-        .fleets
-        .iter()
-        .zip(&r.fleets)
-        .map(|(f, m)| {
-            vec![
-                f.id.clone(),
-                fmt_thousands(m.mean, 4),
-                fmt_thousands(m.sd, 4),
-                fmt_thousands(m.p5, 4),
-                fmt_thousands(m.p50, 4),
-                fmt_thousands(m.p95, 4),
-            ]
-        })
-        .collect();
-    out.push_str(&table(
-        md,
-        ["fleet", "mean", "sd", "p5", "p50", "p95"]
-            .map(String::from)
-            .to_vec(),
-        rows,
-    ));
-    if !setup.comparisons.is_empty() {
-        out.push_str("\nrho (perf per dollar vs baseline)\n");
-        let mut header: Vec<String> = ["candidate", "mean", "sd", "p5", "p50", "p95"]
-            .map(String::from)
-            .to_vec();
-        header.extend(
-            setup
-                .levels
-                .iter()
-                .map(|l| format!("P(rho >= {})", fmt_fixed(*l, 2))),
-        );
-        let rows = setup
-            .comparisons
-            .iter()
-            .zip(&r.comparisons)
-            .map(|(&(c, _), (m, ex))| {
-                let mut row = vec![
-                    x.fleets[c].id.clone(),
-                    fmt_thousands(m.mean, 3),
-                    fmt_thousands(m.sd, 3),
-                    fmt_thousands(m.p5, 3),
-                    fmt_thousands(m.p50, 3),
-                    fmt_thousands(m.p95, 3),
-                ];
-                row.extend(ex.iter().map(|e| {
-                    format!(
-                        "{} % (se {})",
-                        fmt_fixed(e.probability * 100.0, 2),
-                        fmt_fixed(e.se * 100.0, 2)
-                    )
-                }));
-                row
-            })
-            .collect();
-        out.push_str(&table(md, header, rows));
-    }
-    if let (Some(f), Some((m, ex))) = (followed(setup), &r.program) {
-        let key = f.key;
-        out.push_str(&format!("\n{}\n", f.label));
-        let mut header: Vec<String> = ["mean", "sd", "p5", "p50", "p95"]
-            .map(String::from)
-            .to_vec();
-        header.extend(ex.iter().map(|e| format!("P({key} >= {})", Num(e.level))));
-        // Money as money, rates as percentages, the rest with 4 decimals.
-        let show = |v: f64| match key {
-            "nominal_cost" | "pv_cost" | "payments_pv" | "provider_npv" | "run_cost" => {
-                crate::units::format::fmt_usd(v)
-            }
-            "provider_irr" | "implied_margin" | "cost_reduction" => {
-                format!("{} %", crate::units::format::fmt_fixed(v * 100.0, 2))
-            }
-            // counts and hours: whole numbers with thousands separators
-            "chip_hours" | "chips" | "run_seconds" | "pv_work" | "peak_chips" => {
-                fmt_thousands(v, 0)
-            }
-            _ => fmt_thousands(v, 4),
-        };
-        let mut row: Vec<String> = [m.mean, m.sd, m.p5, m.p50, m.p95]
-            .iter()
-            .map(|&v| show(v))
-            .collect();
-        row.extend(ex.iter().map(|e| {
-            format!(
-                "{} % (se {})",
-                fmt_fixed(e.probability * 100.0, 2),
-                fmt_fixed(e.se * 100.0, 2)
-            )
-        }));
-        out.push_str(&table(md, header, vec![row]));
-    }
-    out
 }
