@@ -351,13 +351,15 @@ pub struct MonteCarloReport {
 }
 
 /// `fleetcost sweep`: the swept parameters and, at each grid point, their values and the run's
-/// whole report.
+/// whole report; `view` is what the table shows beside them (not in the JSON).
 #[derive(Debug, Serialize)]
 pub struct SweepReport<'a> {
     pub params: Vec<&'a str>,
     /// The parameters' units (the values are in them).
     pub units: Vec<&'static str>,
     pub points: Vec<SweepPoint<'a>>,
+    #[serde(skip)]
+    pub view: SweepView,
 }
 
 /// One grid point of a sweep.
@@ -367,6 +369,208 @@ pub struct SweepPoint<'a> {
     pub values: Vec<serde_json::Value>,
     #[serde(flatten)]
     pub report: &'a RunReport,
+    /// Each axis value as the scenario writes it, counts rounded ("11k USD") and as swept.
+    #[serde(skip)]
+    pub shown: Vec<String>,
+    #[serde(skip)]
+    pub shown_raw: Vec<String>,
+    /// The `--metric` at this point (NaN where it has none).
+    #[serde(skip)]
+    pub metric: f64,
+}
+
+/// How the sweep's table states the claim levels.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum ClaimNote {
+    #[default]
+    None,
+    /// A program's rho along one axis: at which values each level holds.
+    AlongAxis,
+    /// A comparison's metric or a program's rho on a grid: at how many points rho holds each.
+    OnGrid,
+}
+
+/// What the sweep's table and CSV need beside the JSON.
+#[derive(Debug, Default)]
+pub struct SweepView {
+    pub scenario: String,
+    /// Per axis: its path, its label with unit, its number of steps.
+    pub axes: Vec<(String, String, usize)>,
+    /// The fleet keys of the CSV's columns, in order.
+    pub fleet_keys: &'static [&'static str],
+    pub metric_label: String,
+    /// Decimals of the metric in the 1-D table and on the 2-D grid.
+    pub decimals: (usize, usize),
+    /// The metric already has a column of the 1-D table (cost per unit, rho).
+    pub metric_in_columns: bool,
+    pub claims: Vec<f64>,
+    pub claim_note: ClaimNote,
+}
+
+impl SweepReport<'_> {
+    /// Long-format CSV: axis columns, then one row per fleet and per comparison with the metrics.
+    pub fn csv(&self) -> String {
+        let v = &self.view;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = self
+            .params
+            .iter()
+            .zip(&self.units)
+            .map(|(p, u)| format!("{p} [{u}]"))
+            .collect();
+        header.extend(["row", "id", "baseline"].map(String::from));
+        header.extend(v.fleet_keys.iter().map(|k| k.to_string()));
+        header.extend(["rho", "cost_reduction"].map(String::from));
+        w.write_record(&header).expect("in-memory CSV");
+        for p in &self.points {
+            let lead: Vec<String> = p
+                .values
+                .iter()
+                .map(|x| match x {
+                    serde_json::Value::String(s) => s.clone(),
+                    x => Num(x.as_f64().unwrap_or(f64::NAN)).to_string(),
+                })
+                .collect();
+            for f in &p.report.fleets {
+                let obj = serde_json::to_value(f).expect("row");
+                let mut rec = lead.clone();
+                rec.extend([String::from("fleet"), f.id.clone(), String::new()]);
+                rec.extend(v.fleet_keys.iter().map(|k| {
+                    obj.get(*k)
+                        .and_then(|v| v.as_f64())
+                        .map(|v| Num(v).to_string())
+                        .unwrap_or_default()
+                }));
+                rec.extend([String::new(), String::new()]);
+                w.write_record(&rec).expect("in-memory CSV");
+            }
+            for c in &p.report.comparisons {
+                let mut rec = lead.clone();
+                rec.extend([
+                    String::from("comparison"),
+                    c.candidate.clone(),
+                    c.baseline.clone(),
+                ]);
+                rec.extend(v.fleet_keys.iter().map(|_| String::new()));
+                rec.extend([Num(c.rho).to_string(), Num(c.cost_reduction).to_string()]);
+                w.write_record(&rec).expect("in-memory CSV");
+            }
+        }
+        super::csv::finish(w)
+    }
+
+    /// The table: a 1-D sweep point by point (cost per unit, rho, the metric); a 2-D sweep as the
+    /// metric on at most ~9 x 9 of its grid points (the CSV has them all).
+    pub fn table(&self, md: bool) -> String {
+        let v = &self.view;
+        let points = &self.points;
+        let holds = |p: &SweepPoint, level: f64| p.metric >= level;
+        if v.axes.len() == 1 {
+            let (path, label, _) = &v.axes[0];
+            let mut header = vec![label.clone()];
+            if let Some(p0) = points.first() {
+                header.extend(
+                    p0.report
+                        .fleets
+                        .iter()
+                        .map(|f| format!("USD/unit {}", f.id)),
+                );
+                header.extend(
+                    p0.report
+                        .comparisons
+                        .iter()
+                        .map(|c| format!("rho {}", c.candidate)),
+                );
+            }
+            if !v.metric_in_columns {
+                header.push(v.metric_label.clone());
+            }
+            let rows = points
+                .iter()
+                .map(|p| {
+                    let mut r = vec![p.shown[0].clone()];
+                    r.extend(
+                        p.report
+                            .fleets
+                            .iter()
+                            .map(|f| fmt_thousands(f.cost_per_unit, 4)),
+                    );
+                    r.extend(p.report.comparisons.iter().map(|c| fmt_thousands(c.rho, 3)));
+                    if !v.metric_in_columns {
+                        r.push(fmt_thousands(p.metric, v.decimals.0));
+                    }
+                    r
+                })
+                .collect();
+            let mut out = format!(
+                "{}\nsweep of {path}\n{}",
+                v.scenario,
+                grid(md, header, rows)
+            );
+            if v.claim_note == ClaimNote::AlongAxis {
+                for &level in &v.claims {
+                    let held: Vec<String> = points
+                        .iter()
+                        .filter(|p| holds(p, level))
+                        .map(|p| p.shown[0].clone())
+                        .collect();
+                    out.push_str(&format!(
+                        "{} >= {} at {} of {} points{}\n",
+                        v.metric_label,
+                        fmt_fixed(level, 2),
+                        held.len(),
+                        points.len(),
+                        if held.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", held.join(", "))
+                        }
+                    ));
+                }
+            }
+            return out;
+        }
+        // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
+        let ((px, _, nx), (py, _, ny)) = (&v.axes[0], &v.axes[1]);
+        let (nx, ny) = (*nx, *ny);
+        let pick = |n: usize| -> Vec<usize> {
+            let k = n.min(9);
+            let mut v: Vec<usize> = (0..k).map(|i| i * (n - 1) / (k - 1).max(1)).collect();
+            v.dedup();
+            v
+        };
+        let (ix, iy) = (pick(nx), pick(ny));
+        let mut header = vec![format!("{px} \\ {py}")];
+        header.extend(iy.iter().map(|&j| points[j].shown_raw[1].clone()));
+        let rows = ix
+            .iter()
+            .map(|&i| {
+                let mut r = vec![points[i * ny].shown_raw[0].clone()];
+                r.extend(
+                    iy.iter()
+                        .map(|&j| fmt_thousands(points[i * ny + j].metric, v.decimals.1)),
+                );
+                r
+            })
+            .collect();
+        let mut out = format!(
+            "{}\n{} on a {nx} x {ny} grid (every point in --format csv)\n{}",
+            v.scenario,
+            v.metric_label,
+            grid(md, header, rows)
+        );
+        if v.claim_note == ClaimNote::OnGrid {
+            for &level in &v.claims {
+                let held = points.iter().filter(|p| holds(p, level)).count();
+                out.push_str(&format!(
+                    "rho >= {} on {held} of {} grid points\n",
+                    fmt_fixed(level, 2),
+                    points.len()
+                ));
+            }
+        }
+        out
+    }
 }
 
 impl MonteCarloReport {

@@ -11,7 +11,7 @@ mod tornado;
 pub use elasticities::elasticities;
 pub use montecarlo::montecarlo;
 pub use solve::solve;
-pub use sweep::{sweep, sweep_csv};
+pub use sweep::sweep;
 pub use tornado::tornado;
 
 use crate::analysis::metric::Metric;
@@ -74,11 +74,6 @@ fn metric_of(s: &Scenario, m: &crate::cli::MetricArgs) -> Result<Metric, AppErro
         &s.inputs,
     )
     .map_err(AppError::input)
-}
-
-/// The analysis commands' table (`report::analysis::grid`).
-fn table(md: bool, header: Vec<String>, rows: Vec<Vec<String>>) -> String {
-    crate::report::analysis::grid(md, header, rows)
 }
 
 /// Draws `chart` as `<dir>/<file>.png` and `.svg` and records it for results.json, from which

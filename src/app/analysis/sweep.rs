@@ -3,7 +3,7 @@
 
 use super::{
     analysis_json, axis_label, axis_value, chart, count_rounded, finish, metric_of, out_dir,
-    progress_bar, table, tick_format,
+    progress_bar, tick_format,
 };
 use crate::analysis::metric::{Metric, FLEET_KEYS};
 use crate::analysis::sweep;
@@ -13,7 +13,7 @@ use crate::cli::SweepArgs;
 use crate::plot::{self, TickFormat};
 use crate::report::{self, Format};
 use crate::scenario::{parse_value, Param, Scenario, SweepAxis};
-use crate::units::format::{fmt_thousands, Num};
+use crate::units::format::fmt_thousands;
 use std::path::Path;
 
 fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppError> {
@@ -86,54 +86,6 @@ fn axes_from_flags(s: &Scenario, a: &SweepArgs) -> Result<Vec<SweepAxis>, AppErr
     Ok(axes)
 }
 
-/// Long-format CSV: axis columns, then one row per fleet and per comparison with the metrics.
-pub fn sweep_csv(axes: &[SweepAxis], points: &[sweep::SweepPoint]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = axes
-        .iter()
-        .map(|a| format!("{} [{}]", a.path, a.param.spec().unit.name))
-        .collect();
-    header.extend(["row", "id", "baseline"].map(String::from));
-    header.extend(FLEET_KEYS.iter().map(|k| k.to_string()));
-    header.extend(["rho", "cost_reduction"].map(String::from));
-    w.write_record(&header).expect("in-memory CSV");
-    for p in points {
-        let lead: Vec<String> = axes
-            .iter()
-            .zip(&p.values)
-            .map(|(a, &v)| match a.categories {
-                Some(_) => a.param.show(v),
-                None => Num(count_rounded(a.param, v) / a.param.spec().unit.si).to_string(),
-            })
-            .collect();
-        for f in &p.report.fleets {
-            let obj = serde_json::to_value(f).expect("row");
-            let mut rec = lead.clone();
-            rec.extend([String::from("fleet"), f.id.clone(), String::new()]);
-            rec.extend(FLEET_KEYS.iter().map(|k| {
-                obj.get(*k)
-                    .and_then(|v| v.as_f64())
-                    .map(|v| Num(v).to_string())
-                    .unwrap_or_default()
-            }));
-            rec.extend([String::new(), String::new()]);
-            w.write_record(&rec).expect("in-memory CSV");
-        }
-        for c in &p.report.comparisons {
-            let mut rec = lead.clone();
-            rec.extend([
-                String::from("comparison"),
-                c.candidate.clone(),
-                c.baseline.clone(),
-            ]);
-            rec.extend(FLEET_KEYS.iter().map(|_| String::new()));
-            rec.extend([Num(c.rho).to_string(), Num(c.cost_reduction).to_string()]);
-            w.write_record(&rec).expect("in-memory CSV");
-        }
-    }
-    report::csv::finish(w)
-}
-
 /// What `sweep --out` writes: a 1-D sweep's chart and a 2-D sweep's heat map are both its
 /// own, so one does not stay beside the other's data.
 fn sweep_owns(name: &str) -> bool {
@@ -194,12 +146,44 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
         .collect();
     // Axis values in their keys' units (as the CSV and the scenario write them).
+    let view = || {
+        use report::analysis::{ClaimNote, SweepView};
+        let program_rho = matches!(metric, Metric::Program { key: "rho", .. });
+        let claim_note = match (axes.len(), &metric) {
+            (1, _) if program_rho => ClaimNote::AlongAxis,
+            (1, _) => ClaimNote::None,
+            (_, Metric::Comparison { .. }) => ClaimNote::OnGrid,
+            _ if program_rho => ClaimNote::OnGrid,
+            _ => ClaimNote::None,
+        };
+        SweepView {
+            scenario: s.name.clone(),
+            axes: axes
+                .iter()
+                .map(|x| (x.path.clone(), axis_label(&s, x.param), x.steps))
+                .collect(),
+            fleet_keys: FLEET_KEYS,
+            metric_label: metric.label(&s.inputs),
+            decimals: (metric.decimals(4), metric.decimals(3)),
+            // The --metric gets a column of its own unless one already shows it.
+            metric_in_columns: matches!(
+                metric,
+                Metric::Fleet {
+                    key: "cost_per_unit",
+                    ..
+                } | Metric::Comparison { key: "rho", .. }
+            ),
+            claims: s.inputs.compare.claims.clone(),
+            claim_note,
+        }
+    };
     let body = || report::analysis::SweepReport {
         params: axes.iter().map(|x| x.path.as_str()).collect(),
         units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
         points: points
             .iter()
-            .map(|p| report::analysis::SweepPoint {
+            .zip(&values)
+            .map(|(p, &m)| report::analysis::SweepPoint {
                 values: axes
                     .iter()
                     .zip(&p.values)
@@ -211,24 +195,30 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
                     })
                     .collect(),
                 report: &p.report,
+                shown: axes
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(x, &v)| x.param.show(count_rounded(x.param, v)))
+                    .collect(),
+                shown_raw: axes
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(x, &v)| x.param.show(v))
+                    .collect(),
+                metric: m,
             })
             .collect(),
+        view: view(),
     };
     // JSON on stdout is results.json (with the charts when --out draws them).
     let mut json_text = String::new();
     let text = match a.out.format {
         Format::Json => String::new(),
-        Format::Csv => sweep_csv(&axes, &points),
-        Format::Table | Format::Markdown => sweep_table(
-            &s,
-            &axes,
-            &points,
-            &metric,
-            a.out.format == Format::Markdown,
-        ),
+        Format::Csv => body().csv(),
+        Format::Table | Format::Markdown => body().table(a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
-        write(&dir, "sweep.csv", sweep_csv(&axes, &points).as_bytes())?;
+        write(&dir, "sweep.csv", body().csv().as_bytes())?;
         write_provenance(&dir, &s, None)?;
         let drawn = draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
         json_text = analysis_json("sweep", &body(), &drawn);
@@ -242,131 +232,6 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         return print(&json_text);
     }
     print(&text)
-}
-
-fn sweep_table(
-    s: &Scenario,
-    axes: &[SweepAxis],
-    points: &[sweep::SweepPoint],
-    metric: &Metric,
-    md: bool,
-) -> String {
-    let x = &s.inputs;
-    if axes.len() == 1 {
-        let a = &axes[0];
-        let mut header = vec![axis_label(s, a.param)];
-        header.extend(x.fleets.iter().map(|f| format!("USD/unit {}", f.id)));
-        header.extend(
-            points[0]
-                .report
-                .comparisons
-                .iter()
-                .map(|c| format!("rho {}", c.candidate)),
-        );
-        // The --metric gets a column of its own unless one above already shows it.
-        let shown = matches!(
-            metric,
-            Metric::Fleet {
-                key: "cost_per_unit",
-                ..
-            } | Metric::Comparison { key: "rho", .. }
-        );
-        if !shown {
-            header.push(metric.label(x));
-        }
-        let rows = points
-            .iter()
-            .map(|p| {
-                let mut r = vec![a.param.show(count_rounded(a.param, p.values[0]))];
-                r.extend(
-                    p.report
-                        .fleets
-                        .iter()
-                        .map(|f| fmt_thousands(f.cost_per_unit, 4)),
-                );
-                r.extend(p.report.comparisons.iter().map(|c| fmt_thousands(c.rho, 3)));
-                if !shown {
-                    let v = metric.read(&p.report).unwrap_or(f64::NAN);
-                    r.push(fmt_thousands(v, metric.decimals(4)));
-                }
-                r
-            })
-            .collect();
-        let mut out = format!(
-            "{}\nsweep of {}\n{}",
-            s.name,
-            a.path,
-            table(md, header, rows)
-        );
-        // A program's rho: where along the axis each claim level holds.
-        if let Metric::Program { key: "rho", .. } = metric {
-            for &level in &x.compare.claims {
-                let held: Vec<String> = points
-                    .iter()
-                    .filter(|p| metric.read(&p.report).is_some_and(|v| v >= level))
-                    .map(|p| a.param.show(count_rounded(a.param, p.values[0])))
-                    .collect();
-                out.push_str(&format!(
-                    "{} >= {} at {} of {} points{}\n",
-                    metric.label(x),
-                    crate::units::format::fmt_fixed(level, 2),
-                    held.len(),
-                    points.len(),
-                    if held.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", held.join(", "))
-                    }
-                ));
-            }
-        }
-        return out;
-    }
-    // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
-    let (ax, ay) = (&axes[0], &axes[1]);
-    let (nx, ny) = (ax.steps, ay.steps);
-    let pick = |n: usize| -> Vec<usize> {
-        let k = n.min(9);
-        let mut v: Vec<usize> = (0..k).map(|i| i * (n - 1) / (k - 1).max(1)).collect();
-        v.dedup();
-        v
-    };
-    let (ix, iy) = (pick(nx), pick(ny));
-    let mut header = vec![format!("{} \\ {}", ax.path, ay.path)];
-    header.extend(iy.iter().map(|&j| ay.param.show(points[j].values[1])));
-    let rows = ix
-        .iter()
-        .map(|&i| {
-            let mut r = vec![ax.param.show(points[i * ny].values[0])];
-            r.extend(iy.iter().map(|&j| {
-                fmt_thousands(
-                    metric.read(&points[i * ny + j].report).unwrap_or(f64::NAN),
-                    metric.decimals(3),
-                )
-            }));
-            r
-        })
-        .collect();
-    let mut out = format!(
-        "{}\n{} on a {nx} x {ny} grid (every point in --format csv)\n{}",
-        s.name,
-        metric.label(x),
-        table(md, header, rows)
-    );
-    if let Metric::Comparison { .. } | Metric::Program { key: "rho", .. } = metric {
-        for &level in &x.compare.claims {
-            let held = points
-                .iter()
-                .filter(|p| metric.read(&p.report).is_some_and(|v| v >= level))
-                .count();
-            out.push_str(&format!(
-                "rho >= {} on {held} of {} grid points\n",
-                crate::units::format::fmt_fixed(level, 2),
-                points.len()
-            ));
-        }
-    }
-    out
 }
 
 fn draw_sweep(
