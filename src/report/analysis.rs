@@ -369,11 +369,9 @@ pub struct SweepPoint<'a> {
     pub values: Vec<serde_json::Value>,
     #[serde(flatten)]
     pub report: &'a RunReport,
-    /// Each axis value as the scenario writes it, counts rounded ("11k USD") and as swept.
+    /// The axis values as swept (SI), formatted only where the table shows them.
     #[serde(skip)]
-    pub shown: Vec<String>,
-    #[serde(skip)]
-    pub shown_raw: Vec<String>,
+    pub swept: Vec<f64>,
     /// The `--metric` at this point (NaN where it has none).
     #[serde(skip)]
     pub metric: f64,
@@ -394,8 +392,8 @@ pub enum ClaimNote {
 #[derive(Debug, Default)]
 pub struct SweepView {
     pub scenario: String,
-    /// Per axis: its path, its label with unit, its number of steps.
-    pub axes: Vec<(String, String, usize)>,
+    /// Per axis: its parameter, its path, its label with unit, its number of steps.
+    pub axes: Vec<(crate::scenario::Param, String, String, usize)>,
     /// The fleet keys of the CSV's columns, in order.
     pub fleet_keys: &'static [&'static str],
     pub metric_label: String,
@@ -465,8 +463,18 @@ impl SweepReport<'_> {
         let v = &self.view;
         let points = &self.points;
         let holds = |p: &SweepPoint, level: f64| p.metric >= level;
+        // An axis value as the scenario writes it ("11k USD"), counts rounded or as swept.
+        let show = |axis: usize, p: &SweepPoint, rounded: bool| {
+            let param = v.axes[axis].0;
+            let x = p.swept[axis];
+            param.show(if rounded && param.spec().range.integer {
+                x.round()
+            } else {
+                x
+            })
+        };
         if v.axes.len() == 1 {
-            let (path, label, _) = &v.axes[0];
+            let (_, path, label, _) = &v.axes[0];
             let mut header = vec![label.clone()];
             if let Some(p0) = points.first() {
                 header.extend(
@@ -488,7 +496,7 @@ impl SweepReport<'_> {
             let rows = points
                 .iter()
                 .map(|p| {
-                    let mut r = vec![p.shown[0].clone()];
+                    let mut r = vec![show(0, p, true)];
                     r.extend(
                         p.report
                             .fleets
@@ -512,7 +520,7 @@ impl SweepReport<'_> {
                     let held: Vec<String> = points
                         .iter()
                         .filter(|p| holds(p, level))
-                        .map(|p| p.shown[0].clone())
+                        .map(|p| show(0, p, true))
                         .collect();
                     out.push_str(&format!(
                         "{} >= {} at {} of {} points{}\n",
@@ -531,7 +539,7 @@ impl SweepReport<'_> {
             return out;
         }
         // 2-D: the metric on the grid, at most ~9 x 9 of its points (the CSV has them all).
-        let ((px, _, nx), (py, _, ny)) = (&v.axes[0], &v.axes[1]);
+        let ((_, px, _, nx), (_, py, _, ny)) = (&v.axes[0], &v.axes[1]);
         let (nx, ny) = (*nx, *ny);
         let pick = |n: usize| -> Vec<usize> {
             let k = n.min(9);
@@ -541,11 +549,11 @@ impl SweepReport<'_> {
         };
         let (ix, iy) = (pick(nx), pick(ny));
         let mut header = vec![format!("{px} \\ {py}")];
-        header.extend(iy.iter().map(|&j| points[j].shown_raw[1].clone()));
+        header.extend(iy.iter().map(|&j| show(1, &points[j], false)));
         let rows = ix
             .iter()
             .map(|&i| {
-                let mut r = vec![points[i * ny].shown_raw[0].clone()];
+                let mut r = vec![show(0, &points[i * ny], false)];
                 r.extend(
                     iy.iter()
                         .map(|&j| fmt_thousands(points[i * ny + j].metric, v.decimals.1)),

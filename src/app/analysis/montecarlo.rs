@@ -282,15 +282,20 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     }
     let x = &setup.base;
     let json = mc_json(&s, x, &r, &setup);
+    let csv_text = (a.out.format == Format::Csv || dir.is_some()).then(|| json.csv());
     // JSON on stdout is results.json (with the charts when --out draws them).
     let mut json_text = analysis_json("montecarlo", &json, &[]);
     let text = match a.out.format {
         Format::Json => String::new(),
-        Format::Csv => json.csv(),
+        Format::Csv => String::new(),
         _ => json.table(a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
-        write(&dir, "montecarlo.csv", json.csv().as_bytes())?;
+        write(
+            &dir,
+            "montecarlo.csv",
+            csv_text.as_deref().unwrap_or_default().as_bytes(),
+        )?;
         write_provenance(&dir, &s, Some(a.seed))?;
         let mut drawn = Vec::new();
         if let (Some(f), Some((summary, ex)), Some(bins)) =
@@ -391,6 +396,9 @@ pub fn montecarlo(a: &MonteCarloArgs) -> Result<(), AppError> {
     }
     if a.out.format == Format::Json {
         return print(&json_text);
+    }
+    if a.out.format == Format::Csv {
+        return print(csv_text.as_deref().unwrap_or_default());
     }
     print(&text)
 }

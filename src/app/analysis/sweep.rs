@@ -146,7 +146,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
         .map(|p| metric.read(&p.report).unwrap_or(f64::NAN))
         .collect();
     // Axis values in their keys' units (as the CSV and the scenario write them).
-    let view = || {
+    let view = {
         use report::analysis::{ClaimNote, SweepView};
         let program_rho = matches!(metric, Metric::Program { key: "rho", .. });
         let claim_note = match (axes.len(), &metric) {
@@ -160,7 +160,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
             scenario: s.name.clone(),
             axes: axes
                 .iter()
-                .map(|x| (x.path.clone(), axis_label(&s, x.param), x.steps))
+                .map(|x| (x.param, x.path.clone(), axis_label(&s, x.param), x.steps))
                 .collect(),
             fleet_keys: FLEET_KEYS,
             metric_label: metric.label(&s.inputs),
@@ -177,7 +177,8 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
             claim_note,
         }
     };
-    let body = || report::analysis::SweepReport {
+    // Built once: the table, the CSV and the JSON all come from it.
+    let body = report::analysis::SweepReport {
         params: axes.iter().map(|x| x.path.as_str()).collect(),
         units: axes.iter().map(|x| x.param.spec().unit.name).collect(),
         points: points
@@ -195,41 +196,40 @@ pub fn sweep(a: &SweepArgs) -> Result<(), AppError> {
                     })
                     .collect(),
                 report: &p.report,
-                shown: axes
-                    .iter()
-                    .zip(&p.values)
-                    .map(|(x, &v)| x.param.show(count_rounded(x.param, v)))
-                    .collect(),
-                shown_raw: axes
-                    .iter()
-                    .zip(&p.values)
-                    .map(|(x, &v)| x.param.show(v))
-                    .collect(),
+                swept: p.values.clone(),
                 metric: m,
             })
             .collect(),
-        view: view(),
+        view,
     };
+    let csv_text = (a.out.format == Format::Csv || dir.is_some()).then(|| body.csv());
     // JSON on stdout is results.json (with the charts when --out draws them).
     let mut json_text = String::new();
     let text = match a.out.format {
         Format::Json => String::new(),
-        Format::Csv => body().csv(),
-        Format::Table | Format::Markdown => body().table(a.out.format == Format::Markdown),
+        Format::Csv => String::new(),
+        Format::Table | Format::Markdown => body.table(a.out.format == Format::Markdown),
     };
     if let Some(dir) = dir {
-        write(&dir, "sweep.csv", body().csv().as_bytes())?;
+        write(
+            &dir,
+            "sweep.csv",
+            csv_text.as_deref().unwrap_or_default().as_bytes(),
+        )?;
         write_provenance(&dir, &s, None)?;
         let drawn = draw_sweep(&dir, &s, &axes, &points, &metric, &values, a.out.size)?;
-        json_text = analysis_json("sweep", &body(), &drawn);
+        json_text = analysis_json("sweep", &body, &drawn);
         write(&dir, "results.json", json_text.as_bytes())?;
         finish(dir, "sweep.csv, results.json, provenance and the chart")?;
     }
     if a.out.format == Format::Json {
         if json_text.is_empty() {
-            json_text = analysis_json("sweep", &body(), &[]);
+            json_text = analysis_json("sweep", &body, &[]);
         }
         return print(&json_text);
+    }
+    if a.out.format == Format::Csv {
+        return print(csv_text.as_deref().unwrap_or_default());
     }
     print(&text)
 }

@@ -129,6 +129,15 @@ pub struct ServingShape {
 /// inference hits the NVLink wall", waynehacking8.github.io, 2026-05-31). Refinement 4.
 pub const ALLREDUCE_BUS_EFFICIENCY: f64 = 0.77;
 
+/// W(b) of a model storing `weights` bytes, with its MoE split (D wb, X wb, ln(1 - k/E)).
+#[inline]
+fn weight_read(weights: f64, moe: Option<(f64, f64, f64)>, b: f64) -> f64 {
+    match moe {
+        None => weights,
+        Some((d, x, ln_keep)) => d + x * (1.0 - (b * ln_keep).exp()),
+    }
+}
+
 /// A roofline near its ridge point (refinement 3): sqrt(a^2 + b^2), between max(a, b) and a + b.
 #[inline]
 fn ridge(a: f64, b: f64) -> f64 {
@@ -248,9 +257,7 @@ struct Replica {
 /// chips; the decode replica's when aggregated) and one request's prefill time on it.
 #[derive(Debug, Clone, Copy)]
 struct Sized {
-    n: f64,
     r: Replica,
-    np: f64,
     rp: Replica,
     t_pre: f64,
 }
@@ -321,15 +328,9 @@ impl<'a> Ctx<'a> {
             moe,
             spec,
             hidden: s.hidden.or(s.heads.map(|h| h * s.head_dim)),
-            w_chunk: f64::NAN,
+            w_chunk: weight_read(s.model_params * s.weight_bytes, moe, s.prefill_chunk),
             last_decode: std::cell::Cell::new((f64::NAN, f64::NAN, f64::NAN, false)),
         }
-        .with_chunk()
-    }
-
-    fn with_chunk(mut self) -> Self {
-        self.w_chunk = self.weight_read(self.s.prefill_chunk);
-        self
     }
 
     fn full(&self) -> bool {
@@ -339,10 +340,7 @@ impl<'a> Ctx<'a> {
     /// W(b): weight bytes read in a step serving b tokens.
     #[inline]
     fn weight_read(&self, b: f64) -> f64 {
-        match self.moe {
-            None => self.weights,
-            Some((d, x, ln_keep)) => d + x * (1.0 - (b * ln_keep).exp()),
-        }
+        weight_read(self.weights, self.moe, b)
     }
 
     fn replica(&self, n: f64) -> Replica {
@@ -516,17 +514,12 @@ impl<'a> Ctx<'a> {
 
     /// `sized` of a decode replica already built.
     fn sized_from(&self, r: Replica) -> Sized {
-        let n = r.n;
-        let (np, rp) = if self.s.disaggregated {
-            let np = self.s.prefill_replica.unwrap_or(n);
-            (np, self.replica(np))
-        } else {
-            (n, r)
+        let rp = match self.s.prefill_replica {
+            Some(np) if self.s.disaggregated => self.replica(np),
+            _ => r,
         };
         Sized {
-            n,
             r,
-            np,
             rp,
             t_pre: self.prefill(&rp),
         }
@@ -535,13 +528,8 @@ impl<'a> Ctx<'a> {
     /// `at` on a replica already sized.
     fn at_sized(&self, z: &Sized) -> Result<Serving, ServingError> {
         let s = self.s;
-        let Sized {
-            n,
-            r,
-            np,
-            rp,
-            t_pre,
-        } = *z;
+        let Sized { r, rp, t_pre } = *z;
+        let (n, np) = (r.n, rp.n);
         if s.disaggregated && np != n {
             // The prefill replica holds the weights and one prompt's KV.
             let need = self.weights + self.input * rp.kv_tok;
