@@ -129,7 +129,7 @@ fn fraction(flag: &str, x: Option<f64>) -> Result<Option<f64>, AppError> {
 const MAX_MEASURED_BYTES: u64 = 10 * 1024 * 1024;
 
 pub fn calibrate(a: &CalibrateArgs) -> Result<(), AppError> {
-    // A serving-throughput file (a `tokens_per_s` column) is fitted by the serving model.
+    // A serving-throughput file (an `input_tokens` or `tokens_per_s` column) is fitted by the serving model.
     // Read once, capped (/dev/zero or a huge file is refused, not read for ever; a pipe is not
     // read twice); a read that fails is reported below, after the flags are checked.
     let peeked = crate::files::read_capped(&a.measured, MAX_MEASURED_BYTES)
@@ -495,7 +495,7 @@ fn serving(a: &CalibrateArgs, text: &str) -> Result<(), AppError> {
     ];
     if let Some((flag, _)) = shape_flags.iter().find(|f| f.1) {
         return Err(AppError::input(format!(
-            "{file} is a serving-throughput file (it has a tokens_per_s column), whose rows \
+            "{file} is a serving-throughput file (it has an input_tokens or tokens_per_s column), whose rows \
              give each model's shape; drop {flag}"
         )));
     }

@@ -85,15 +85,17 @@ const OPTIONAL: [&str; 10] = [
     "source",
 ];
 
-/// Whether a CSV header is a serving-throughput file (it has `tokens_per_s` and
-/// `input_tokens`), rather than the roofline measurements of `calibrate`.
+/// Whether a CSV header is a serving-throughput file (it names `input_tokens` or
+/// `tokens_per_s`), rather than the roofline measurements of `calibrate` (`metric,value,unit`):
+/// either column is enough, so a misspelt other one is reported by `read_serving`, with
+/// did-you-mean, instead of sending the file to the roofline fit.
 pub fn is_serving_csv(text: &str) -> bool {
     let header = text
         .lines()
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .unwrap_or("");
     let cols: Vec<&str> = header.split(',').map(str::trim).collect();
-    cols.contains(&"tokens_per_s") && cols.contains(&"input_tokens")
+    cols.contains(&"tokens_per_s") || cols.contains(&"input_tokens")
 }
 
 /// Reads the serving CSV; every problem names `file`, the line, the column and the fix.
@@ -586,6 +588,9 @@ mod tests {
         assert_eq!(rows[0].output(), 2048.0);
         assert!(is_serving_csv(&ok));
         assert!(!is_serving_csv("metric,value,unit\n"));
+        assert!(is_serving_csv(
+            &head.replace("tokens_per_s", "tokens_per_sec")
+        ));
         let bad = |text: &str, want: &str| {
             let e = read_serving("s.csv", text).unwrap_err();
             assert!(e.contains(want), "`{e}` lacks `{want}`");
